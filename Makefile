@@ -1,0 +1,44 @@
+# SPDX-License-Identifier: AGPL-3.0-only
+# Every target first runs scripts/setup.sh (Node.js 24 when the system's is
+# older, npm packages), which is idempotent and fast once done.
+SHELL := /bin/bash
+NODE_ENV_SH := . scripts/env.sh &&
+
+.PHONY: all setup build test typecheck lint unit bench demo config-docs clean
+
+all: build
+
+setup:
+	@bash scripts/setup.sh
+
+build: setup
+	@$(NODE_ENV_SH) node build.mjs
+
+typecheck: setup
+	@$(NODE_ENV_SH) npx tsc --noEmit -p tsconfig.json
+
+lint: setup
+	@$(NODE_ENV_SH) npx eslint --max-warnings 0 .
+
+unit: setup
+	@$(NODE_ENV_SH) npm test --silent
+
+# test is the README's test command: type-check, lint, then every test.
+test: setup
+	@$(NODE_ENV_SH) npx tsc --noEmit -p tsconfig.json
+	@$(NODE_ENV_SH) npx eslint --max-warnings 0 .
+	@$(NODE_ENV_SH) npm test --silent
+
+bench: setup
+	@$(NODE_ENV_SH) npm run --silent bench
+
+# demo is the README's first command: standalone with the demo exporter.
+demo: build
+	@bin/akvorado standalone --demo
+
+# config-docs regenerates config.example.yaml and docs/configuration.md from the schemas.
+config-docs: setup
+	@$(NODE_ENV_SH) node scripts/config-docs.ts
+
+clean:
+	rm -rf dist

@@ -1,0 +1,11 @@
+// SPDX-License-Identifier: AGPL-3.0-only
+import type { Figure } from './measure.ts';
+
+/**
+ * SUITES lists the benchmark suites by name. Each is loaded only when run. A
+ * suite that cannot run (a missing tool, a missing service) throws with the
+ * reason instead of printing a figure.
+ */
+export const SUITES: Record<string, () => Promise<Figure[]>> = {
+  reporter: async () => (await import('./reporter.bench.ts')).run(),
+};

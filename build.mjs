@@ -1,0 +1,42 @@
+// SPDX-License-Identifier: AGPL-3.0-only
+// Bundles the executable into dist/akvorado.mjs with esbuild. Native addons
+// stay external (they are loaded from node_modules at run time). Version,
+// commit and build date are baked in.
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import * as esbuild from 'esbuild';
+
+const pkg = JSON.parse(readFileSync(new URL('./package.json', import.meta.url), 'utf8'));
+let commit = 'unknown';
+try {
+  commit = execFileSync('git', ['describe', '--always', '--dirty', '--abbrev=12'], { encoding: 'utf8' }).trim();
+} catch {
+  // Not a git checkout.
+}
+
+/** NATIVE lists packages with native addons: never bundled. */
+const NATIVE = ['chdb', 'node-rdkafka'];
+
+await esbuild.build({
+  entryPoints: { akvorado: 'src/cmd/akvorado.ts' },
+  outdir: 'dist',
+  outExtension: { '.js': '.mjs' },
+  bundle: true,
+  platform: 'node',
+  format: 'esm',
+  target: 'node22.12',
+  sourcemap: 'linked',
+  external: NATIVE,
+  logLevel: 'warning',
+  legalComments: 'linked',
+  define: {
+    AKVORADO_BUILD_VERSION: JSON.stringify(pkg.version),
+    AKVORADO_BUILD_COMMIT: JSON.stringify(commit),
+    AKVORADO_BUILD_DATE: JSON.stringify(new Date().toISOString()),
+  },
+  // Bundled CommonJS dependencies call require() for Node's own modules.
+  banner: {
+    js: "import { createRequire as __akvCreateRequire } from 'node:module'; const require = __akvCreateRequire(import.meta.url);",
+  },
+});
+console.log(`dist/akvorado.mjs built (version ${pkg.version}, commit ${commit})`);

@@ -1,0 +1,96 @@
+// SPDX-License-Identifier: AGPL-3.0-only
+import assert from 'node:assert/strict';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { hasCode } from '../errors.ts';
+import { dumpConfiguration, loadConfiguration } from './root.ts';
+import { defaultsOf, listOf, type SchemaNode } from './schema.ts';
+
+const schema = {
+  http: { listen: { doc: 'listen', format: 'listen', default: ':8080' } },
+  timeout: { doc: 'timeout', format: 'duration', default: '5s' },
+  'queue-size': { doc: 'queue', format: 'nat', default: 100 },
+  inputs: listOf('inputs', {
+    type: { doc: 'type', format: ['udp', 'file'], default: 'udp' },
+    listen: { doc: 'listen', format: 'listen', default: ':2055' },
+    'receive-buffer': { doc: 'buffer', format: 'size', default: 0 },
+  }),
+} satisfies SchemaNode;
+
+function writeYAML(text: string): string {
+  const dir = mkdtempSync(join(tmpdir(), 'akvorado-config-'));
+  const file = join(dir, 'config.yaml');
+  writeFileSync(file, text);
+  return file;
+}
+
+function loadError(text: string, env: NodeJS.ProcessEnv = {}): string {
+  try {
+    loadConfiguration('inlet', schema, { file: writeYAML(text), env });
+  } catch (err) {
+    assert.ok(hasCode(err, 'AKV_CONFIG_INVALID') || hasCode(err, 'AKV_CONFIG_ENV') || hasCode(err, 'AKV_CONFIG_FILE'));
+    return (err as Error).message;
+  }
+  assert.fail('configuration was accepted');
+}
+
+describe('configuration', () => {
+  it('fills defaults and converts keys and durations', () => {
+    const { config, effective } = loadConfiguration<Record<string, unknown>>('inlet', schema, { env: {} });
+    assert.deepEqual(config, { http: { listen: ':8080' }, timeout: 5000, queueSize: 100, inputs: [] });
+    assert.deepEqual(effective, { http: { listen: ':8080' }, timeout: '5s', 'queue-size': 100, inputs: [] });
+    assert.deepEqual(defaultsOf(schema), config);
+  });
+
+  it('reads the service section and fills list item defaults', () => {
+    const file = writeYAML('inlet:\n  timeout: 1m30s\n  inputs:\n    - listen: 127.0.0.1:6343\nconsole: {}\n');
+    const { config } = loadConfiguration<Record<string, unknown>>('inlet', schema, { file, env: {} });
+    assert.equal(config.timeout, 90_000);
+    assert.deepEqual(config.inputs, [{ type: 'udp', listen: '127.0.0.1:6343', receiveBuffer: 0 }]);
+  });
+
+  it('names the full path of a misspelled key, with its line', () => {
+    const msg = loadError('inlet:\n  http:\n    listn: 1.2.3.4:80\n');
+    assert.match(msg, /config\.yaml:3:5: inlet\.http\.listn: unknown key/);
+  });
+
+  it('names the path of a bad value inside a list', () => {
+    const msg = loadError('inlet:\n  inputs:\n    - listen: :2055\n    - listen: eth0\n      typo: 1\n');
+    assert.match(msg, /inlet\.inputs\.1\.listen: expected host:port: value was "eth0"/);
+    assert.match(msg, /inlet\.inputs\.1\.typo: unknown key/);
+    assert.doesNotMatch(msg, /inputs\.0/);
+  });
+
+  it('rejects bad durations and unknown services', () => {
+    assert.match(loadError('inlet:\n  timeout: 5 seconds\n'), /inlet\.timeout: expected a duration/);
+    assert.match(loadError('inlett:\n  timeout: 5s\n'), /config\.yaml:1:1: inlett: unknown key/);
+    assert.match(loadError('inlet:\n  timeout: [\n'), /invalid YAML/);
+  });
+
+  it('applies environment overrides, lists included', () => {
+    const file = writeYAML('inlet:\n  inputs:\n    - listen: :2055\n');
+    const env = {
+      AKVORADO_CFG_INLET_QUEUESIZE: '42',
+      AKVORADO_CFG_INLET_HTTP_LISTEN: '127.0.0.1:9999',
+      AKVORADO_CFG_INLET_INPUTS_0_RECEIVEBUFFER: '1048576',
+      AKVORADO_CFG_INLET_INPUTS_1_TYPE: 'file',
+      AKVORADO_CFG_CONSOLE_QUEUESIZE: '7',
+    };
+    const { config, effective } = loadConfiguration<Record<string, unknown>>('inlet', schema, { file, env });
+    assert.equal(config.queueSize, 42);
+    assert.deepEqual(config.http, { listen: '127.0.0.1:9999' });
+    assert.deepEqual(config.inputs, [
+      { type: 'udp', listen: ':2055', receiveBuffer: 1048576 },
+      { type: 'file', listen: ':2055', receiveBuffer: 0 },
+    ]);
+    assert.match(dumpConfiguration('inlet', effective), /queue-size: 42/);
+  });
+
+  it('rejects environment variables that name no key', () => {
+    assert.match(loadError('{}', { AKVORADO_CFG_INLET_QUEUSIZE: '1' }), /AKVORADO_CFG_INLET_QUEUSIZE: no configuration key/);
+    assert.match(loadError('{}', { AKVORADO_CFG_INLET_INPUTS_3_TYPE: 'udp' }), /index 3 skips elements/);
+    assert.match(loadError('{}', { AKVORADO_CFG_INLET_HTTP: 'x' }), /is a section/);
+  });
+});

@@ -1,0 +1,40 @@
+// SPDX-License-Identifier: AGPL-3.0-only
+
+/**
+ * ERROR_CODES lists every error code the project raises. Each code is
+ * documented in docs/errors.md; a test keeps both in sync.
+ */
+export const ERROR_CODES = [
+  'AKV_CONFIG_FILE', // configuration file unreadable or not YAML
+  'AKV_CONFIG_INVALID', // configuration does not match the schema
+  'AKV_CONFIG_ENV', // AKVORADO_CFG_* variable naming no key
+  'AKV_COMPONENT_START', // a component failed to start
+  'AKV_COMPONENT_STOPPED', // a component was used after stop()
+  'AKV_DAEMON_TASK_DIED', // a long-running task ended with an error
+  'AKV_DAEMON_STOP_TIMEOUT', // components did not stop before the deadline
+  'AKV_SERVICE_UNAVAILABLE', // a service command that this version does not provide yet
+] as const;
+
+/** ErrorCode is one of ERROR_CODES. */
+export type ErrorCode = (typeof ERROR_CODES)[number];
+
+/** AkvoradoError is the base of every error the project raises: it carries a `code`. */
+export class AkvoradoError extends Error {
+  readonly code: ErrorCode;
+
+  constructor(code: ErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'AkvoradoError';
+    this.code = code;
+  }
+
+  /** toJSON keeps code and message when the error is sent over HTTP or logged. */
+  toJSON(): { code: ErrorCode; message: string } {
+    return { code: this.code, message: this.message };
+  }
+}
+
+/** hasCode tells whether an error (of any origin) carries the given code. */
+export function hasCode(err: unknown, code: ErrorCode): boolean {
+  return err instanceof AkvoradoError && err.code === code;
+}
