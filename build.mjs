@@ -14,19 +14,27 @@ try {
   // Not a git checkout.
 }
 
-/** NATIVE lists packages with native addons: never bundled. */
-const NATIVE = ['chdb', 'node-rdkafka'];
+/**
+ * EXTERNAL lists packages loaded from node_modules at run time: native
+ * addons, and piscina, which starts its own worker script from its folder.
+ */
+const EXTERNAL = ['chdb', 'node-rdkafka', 'piscina'];
+
+// --outdir DIR builds elsewhere than dist/ (tests).
+const outdirFlag = process.argv.indexOf('--outdir');
+const outdir = outdirFlag > 0 ? process.argv[outdirFlag + 1] : 'dist';
 
 await esbuild.build({
-  entryPoints: { akvorado: 'src/cmd/akvorado.ts' },
-  outdir: 'dist',
+  // The flow worker is a second entry: worker threads load it by file name.
+  entryPoints: { akvorado: 'src/cmd/akvorado.ts', 'flow-worker': 'src/inlet/flow/worker.ts' },
+  outdir,
   outExtension: { '.js': '.mjs' },
   bundle: true,
   platform: 'node',
   format: 'esm',
   target: 'node22.12',
   sourcemap: 'linked',
-  external: NATIVE,
+  external: EXTERNAL,
   logLevel: 'warning',
   legalComments: 'linked',
   define: {
@@ -39,4 +47,4 @@ await esbuild.build({
     js: "import { createRequire as __akvCreateRequire } from 'node:module'; const require = __akvCreateRequire(import.meta.url);",
   },
 });
-console.log(`dist/akvorado.mjs built (version ${pkg.version}, commit ${commit})`);
+console.log(`${outdir}/akvorado.mjs and ${outdir}/flow-worker.mjs built (version ${pkg.version}, commit ${commit})`);

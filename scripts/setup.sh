@@ -6,6 +6,7 @@ set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 bash scripts/setup-node.sh
+bash scripts/setup-debian.sh
 # shellcheck source=scripts/env.sh
 . scripts/env.sh
 

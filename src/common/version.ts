@@ -48,3 +48,8 @@ export function versionInfo(): VersionInfo {
   cached = { version: pkg.version, commit, buildDate: 'source', node: process.version };
   return cached;
 }
+
+/** isBundle tells whether this code runs from the esbuild bundle (dist/) rather than the sources. */
+export function isBundle(): boolean {
+  return typeof AKVORADO_BUILD_VERSION === 'string';
+}

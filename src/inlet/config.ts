@@ -1,15 +1,19 @@
 // SPDX-License-Identifier: AGPL-3.0-only
 import { baseSchema, type BaseConfiguration, type ServiceDefinition } from '../common/service.ts';
+import { schema as flowSchema, type Configuration as FlowConfiguration } from './flow/config.ts';
 
 /** Configuration is the inlet service's section. */
-export type Configuration = BaseConfiguration;
+export interface Configuration extends BaseConfiguration {
+  flow: FlowConfiguration;
+}
 
 /** schema declares the inlet service's section. */
-export const schema = { ...baseSchema(':8081') };
+export const schema = { ...baseSchema(':8081'), flow: flowSchema };
 
 /** service describes `akvorado inlet`. */
 export const service: ServiceDefinition = {
   name: 'inlet',
   description: 'Receive flows (NetFlow, IPFIX, sFlow), decode and enrich them, and send them to Kafka',
   schema,
+  run: async (config) => (await import('./root.ts')).run(config as Configuration),
 };

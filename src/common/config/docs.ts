@@ -46,21 +46,19 @@ function yamlLines(schema: SchemaNode, indent: string): string[] {
       continue;
     }
     lines.push(`${indent}# ${node.doc}`);
-    if (node.item !== undefined) {
-      lines.push(`${indent}${key}: ${scalar(node.default)}`);
-      lines.push(`${indent}# Each element of ${key} takes these keys (defaults shown):`);
-      // Element keys are shown commented, the first key opening the element with "- ".
-      const item = yamlLines(node.item, '');
-      const firstKey = item.findIndex((l) => !l.startsWith('#'));
-      for (const [i, l] of item.entries()) lines.push(`${indent}# ${i === firstKey ? '- ' : '  '}${l}`);
-      continue;
-    }
     const value = scalar(node.default);
     if (value.includes('\n')) {
       lines.push(`${indent}${key}:`);
       for (const l of value.split('\n')) lines.push(`${indent}  ${l}`);
     } else {
       lines.push(`${indent}${key}: ${value}`);
+    }
+    if (node.item !== undefined) {
+      // Element keys are shown commented, the first key opening the element with "- ".
+      lines.push(`${indent}# Each element of ${key} takes these keys (defaults shown):`);
+      const item = yamlLines(node.item, '');
+      const firstKey = item.findIndex((l) => !l.startsWith('#'));
+      for (const [i, l] of item.entries()) lines.push(`${indent}# ${i === firstKey ? '- ' : '  '}${l}`);
     }
   }
   return lines;

@@ -6,6 +6,56 @@ export const MAX_MPLS_LABELS = 6;
 /** UNKNOWN_DIRECTION marks a flow whose direction the exporter did not say. */
 export const UNKNOWN_DIRECTION = 255;
 
+// LAYOUT gives, for each column in constructor order, the element size and
+// the number of elements per row.
+const LAYOUT: ReadonlyArray<readonly [number, number]> = [
+  [4, 1], // timeReceived
+  [8, 1], // timeFlowStartMs
+  [8, 1], // timeFlowEndMs
+  [4, 1], // samplingRate
+  [1, 16], // exporterAddress
+  [1, 16], // srcAddr
+  [1, 16], // dstAddr
+  [1, 16], // nextHop
+  [1, 16], // srcAddrNAT
+  [1, 16], // dstAddrNAT
+  [1, 1], // srcNetMask
+  [1, 1], // dstNetMask
+  [4, 1], // srcAS
+  [4, 1], // dstAS
+  [4, 1], // inIf
+  [4, 1], // outIf
+  [2, 1], // srcVlan
+  [2, 1], // dstVlan
+  [2, 1], // eType
+  [1, 1], // proto
+  [2, 1], // srcPort
+  [2, 1], // dstPort
+  [2, 1], // srcPortNAT
+  [2, 1], // dstPortNAT
+  [8, 1], // bytes
+  [8, 1], // packets
+  [1, 1], // forwardingStatus
+  [1, 1], // flowDirection
+  [1, 1], // ipTTL
+  [1, 1], // ipTos
+  [4, 1], // ipv6FlowLabel
+  [4, 1], // ipFragmentID
+  [2, 1], // ipFragmentOffset
+  [2, 1], // tcpFlags
+  [1, 1], // icmpType
+  [1, 1], // icmpCode
+  [8, 1], // srcMAC
+  [8, 1], // dstMAC
+  [4, MAX_MPLS_LABELS], // mplsLabels
+  [1, 1], // mplsCount
+];
+
+// align rounds byte offsets up to 8 so that every view is aligned.
+function align(n: number): number {
+  return (n + 7) & ~7;
+}
+
 /**
  * FlowBatch holds decoded flows column by column in typed arrays: decoders
  * write the row at `length` and call `commit()`; no object is made per flow.
@@ -20,6 +70,12 @@ export class FlowBatch {
   length: number;
   /** onFull is called by `commit()` when the batch is full; it must empty it (`clear()`). */
   onFull: ((batch: FlowBatch) => void) | null;
+  /** buffer holds every column. */
+  readonly buffer: ArrayBuffer;
+  // addr32 spans the six address columns, which are laid out one after
+  // the other: begin() clears a row's addresses with 24 word stores, about
+  // twice as fast as six fill() calls (measured with the sFlow benchmark).
+  private readonly addr32: Uint32Array;
 
   readonly timeReceived: Uint32Array; // unix seconds
   readonly timeFlowStartMs: Float64Array; // unix milliseconds, 0 = unknown
@@ -62,66 +118,93 @@ export class FlowBatch {
   readonly mplsLabels: Uint32Array; // MAX_MPLS_LABELS per row, 20-bit labels
   readonly mplsCount: Uint8Array;
 
-  constructor(capacity: number) {
+  /**
+   * The columns are views over one ArrayBuffer (`buffer`), so that a whole
+   * batch crosses a thread boundary as one transferred object. Pass a buffer
+   * received from another thread to rebuild the views over it.
+   */
+  constructor(capacity: number, buffer?: ArrayBuffer) {
     this.capacity = capacity;
     this.length = 0;
     this.onFull = null;
-    this.timeReceived = new Uint32Array(capacity);
-    this.timeFlowStartMs = new Float64Array(capacity);
-    this.timeFlowEndMs = new Float64Array(capacity);
-    this.samplingRate = new Uint32Array(capacity);
-    this.exporterAddress = new Uint8Array(capacity * 16);
-    this.srcAddr = new Uint8Array(capacity * 16);
-    this.dstAddr = new Uint8Array(capacity * 16);
-    this.nextHop = new Uint8Array(capacity * 16);
-    this.srcAddrNAT = new Uint8Array(capacity * 16);
-    this.dstAddrNAT = new Uint8Array(capacity * 16);
-    this.srcNetMask = new Uint8Array(capacity);
-    this.dstNetMask = new Uint8Array(capacity);
-    this.srcAS = new Uint32Array(capacity);
-    this.dstAS = new Uint32Array(capacity);
-    this.inIf = new Uint32Array(capacity);
-    this.outIf = new Uint32Array(capacity);
-    this.srcVlan = new Uint16Array(capacity);
-    this.dstVlan = new Uint16Array(capacity);
-    this.eType = new Uint16Array(capacity);
-    this.proto = new Uint8Array(capacity);
-    this.srcPort = new Uint16Array(capacity);
-    this.dstPort = new Uint16Array(capacity);
-    this.srcPortNAT = new Uint16Array(capacity);
-    this.dstPortNAT = new Uint16Array(capacity);
-    this.bytes = new Float64Array(capacity);
-    this.packets = new Float64Array(capacity);
-    this.forwardingStatus = new Uint8Array(capacity);
-    this.flowDirection = new Uint8Array(capacity);
-    this.ipTTL = new Uint8Array(capacity);
-    this.ipTos = new Uint8Array(capacity);
-    this.ipv6FlowLabel = new Uint32Array(capacity);
-    this.ipFragmentID = new Uint32Array(capacity);
-    this.ipFragmentOffset = new Uint16Array(capacity);
-    this.tcpFlags = new Uint16Array(capacity);
-    this.icmpType = new Uint8Array(capacity);
-    this.icmpCode = new Uint8Array(capacity);
-    this.srcMAC = new Float64Array(capacity);
-    this.dstMAC = new Float64Array(capacity);
-    this.mplsLabels = new Uint32Array(capacity * MAX_MPLS_LABELS);
-    this.mplsCount = new Uint8Array(capacity);
+    const size = FlowBatch.byteLength(capacity);
+    if (buffer !== undefined && buffer.byteLength !== size) {
+      throw new RangeError(`flow batch buffer: expected ${size} bytes, got ${buffer.byteLength}`);
+    }
+    this.buffer = buffer ?? new ArrayBuffer(size);
+    let offset = 0;
+    const view = <T>(ctor: { new (b: ArrayBuffer, o: number, n: number): T; BYTES_PER_ELEMENT: number }, n: number): T => {
+      const v = new ctor(this.buffer, offset, n);
+      offset += align(n * ctor.BYTES_PER_ELEMENT);
+      return v;
+    };
+    this.timeReceived = view(Uint32Array, capacity);
+    this.timeFlowStartMs = view(Float64Array, capacity);
+    this.timeFlowEndMs = view(Float64Array, capacity);
+    this.samplingRate = view(Uint32Array, capacity);
+    const addrStart = offset;
+    this.exporterAddress = view(Uint8Array, capacity * 16);
+    this.srcAddr = view(Uint8Array, capacity * 16);
+    this.dstAddr = view(Uint8Array, capacity * 16);
+    this.nextHop = view(Uint8Array, capacity * 16);
+    this.srcAddrNAT = view(Uint8Array, capacity * 16);
+    this.dstAddrNAT = view(Uint8Array, capacity * 16);
+    this.addr32 = new Uint32Array(this.buffer, addrStart, capacity * 4 * 6);
+    this.srcNetMask = view(Uint8Array, capacity);
+    this.dstNetMask = view(Uint8Array, capacity);
+    this.srcAS = view(Uint32Array, capacity);
+    this.dstAS = view(Uint32Array, capacity);
+    this.inIf = view(Uint32Array, capacity);
+    this.outIf = view(Uint32Array, capacity);
+    this.srcVlan = view(Uint16Array, capacity);
+    this.dstVlan = view(Uint16Array, capacity);
+    this.eType = view(Uint16Array, capacity);
+    this.proto = view(Uint8Array, capacity);
+    this.srcPort = view(Uint16Array, capacity);
+    this.dstPort = view(Uint16Array, capacity);
+    this.srcPortNAT = view(Uint16Array, capacity);
+    this.dstPortNAT = view(Uint16Array, capacity);
+    this.bytes = view(Float64Array, capacity);
+    this.packets = view(Float64Array, capacity);
+    this.forwardingStatus = view(Uint8Array, capacity);
+    this.flowDirection = view(Uint8Array, capacity);
+    this.ipTTL = view(Uint8Array, capacity);
+    this.ipTos = view(Uint8Array, capacity);
+    this.ipv6FlowLabel = view(Uint32Array, capacity);
+    this.ipFragmentID = view(Uint32Array, capacity);
+    this.ipFragmentOffset = view(Uint16Array, capacity);
+    this.tcpFlags = view(Uint16Array, capacity);
+    this.icmpType = view(Uint8Array, capacity);
+    this.icmpCode = view(Uint8Array, capacity);
+    this.srcMAC = view(Float64Array, capacity);
+    this.dstMAC = view(Float64Array, capacity);
+    this.mplsLabels = view(Uint32Array, capacity * MAX_MPLS_LABELS);
+    this.mplsCount = view(Uint8Array, capacity);
+    if (offset !== size) throw new RangeError(`flow batch layout: ${offset} bytes used, ${size} expected`);
+  }
+
+  /** byteLength is the size of the buffer holding a batch of `capacity` rows. */
+  static byteLength(capacity: number): number {
+    let total = 0;
+    for (const [bytes, perRow] of LAYOUT) total += align(capacity * perRow * bytes);
+    return total;
   }
 
   /** begin clears the row at `length` so a decoder can fill it. */
   begin(): number {
     const i = this.length;
-    const a = i * 16;
     this.timeReceived[i] = 0;
     this.timeFlowStartMs[i] = 0;
     this.timeFlowEndMs[i] = 0;
     this.samplingRate[i] = 0;
-    this.exporterAddress.fill(0, a, a + 16);
-    this.srcAddr.fill(0, a, a + 16);
-    this.dstAddr.fill(0, a, a + 16);
-    this.nextHop.fill(0, a, a + 16);
-    this.srcAddrNAT.fill(0, a, a + 16);
-    this.dstAddrNAT.fill(0, a, a + 16);
+    const a32 = this.addr32;
+    const stride = this.capacity * 4;
+    for (let c = 0, w = i * 4; c < 6; c++, w += stride) {
+      a32[w] = 0;
+      a32[w + 1] = 0;
+      a32[w + 2] = 0;
+      a32[w + 3] = 0;
+    }
     this.srcNetMask[i] = 0;
     this.dstNetMask[i] = 0;
     this.srcAS[i] = 0;

@@ -39,6 +39,14 @@ export class ExporterStats {
   optionsRecords = 0;
   /** counterSamples counts sFlow counter samples (received and skipped). */
   counterSamples = 0;
+  /** bytes counts datagram bytes received from this exporter (set by the input). */
+  bytes = 0;
+  /** droppedNoSamplingRate counts flows dropped because no sampling rate is known. */
+  droppedNoSamplingRate = 0;
+  /** droppedRateLimit counts flows dropped by the per-exporter rate limit. */
+  droppedRateLimit = 0;
+  /** samplingRate is the last sampling rate applied to a flow of this exporter. */
+  samplingRate = 0;
 }
 
 /** TimestampSource tells where TimeReceived comes from. */

@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Installs the Debian packages the tests and benchmarks use as real peers:
+# tshark (decoding oracle), softflowd and pmacct (real exporters), nfdump,
+# snmpd and snmp (SNMP agent and tools), gcc (benchmark sender). Idempotent:
+# nothing is downloaded when everything is present.
+set -euo pipefail
+packages=(tshark softflowd pmacct nfdump snmpd snmp gcc libc6-dev)
+missing=()
+for p in "${packages[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+    missing+=("$p")
+  fi
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+if [ "$(id -u)" -ne 0 ]; then
+  echo "setup-debian: missing packages: ${missing[*]}; run as root or install them with apt-get" >&2
+  exit 1
+fi
+echo "setup-debian: installing ${missing[*]}" >&2
+export DEBIAN_FRONTEND=noninteractive
+# wireshark-common asks whether non-root users may capture: no.
+echo "wireshark-common wireshark-common/install-setuid boolean false" | debconf-set-selections
+apt-get update -qq
+apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+# snmpd starts a system agent on installation; tests run their own.
+systemctl disable --now snmpd >/dev/null 2>&1 || service snmpd stop >/dev/null 2>&1 || true

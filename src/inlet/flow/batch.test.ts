@@ -1,0 +1,52 @@
+// SPDX-License-Identifier: AGPL-3.0-only
+import assert from 'node:assert/strict';
+import { it } from 'node:test';
+import { FlowBatch, MAX_MPLS_LABELS, UNKNOWN_DIRECTION } from './batch.ts';
+import { copyRow } from './batch-ops.ts';
+
+// Every column of the batch, found by reflection so that a new column is
+// covered without editing this test.
+function columns(b: FlowBatch): Array<[string, ArrayLike<number> & { [i: number]: number }, number]> {
+  return Object.entries(b)
+    .filter(([k, v]) => ArrayBuffer.isView(v) && k !== 'addr32')
+    .map(([k, v]) => {
+      const a = v as unknown as Uint8Array;
+      return [k, a, a.length / b.capacity];
+    });
+}
+
+it('clears every column of a new row and copies rows whole', () => {
+  const b = new FlowBatch(4);
+  assert.equal(b.buffer.byteLength, FlowBatch.byteLength(4));
+  const cols = columns(b);
+  assert.ok(cols.length >= 40, `${cols.length} columns`);
+  for (const [, a] of cols) for (let k = 0; k < a.length; k++) a[k] = 7;
+  for (let row = 0; row < 4; row++) {
+    const i = b.begin();
+    assert.equal(i, row);
+    for (const [name, a, per] of cols) {
+      for (let k = 0; k < per; k++) {
+        const want = name === 'flowDirection' ? UNKNOWN_DIRECTION : name === 'mplsLabels' ? 7 : 0;
+        assert.equal(a[i * per + k], want, `${name}[${i}]`);
+      }
+      // Neighbouring rows are untouched.
+      if (i + 1 < 4) assert.equal(a[(i + 1) * per], 7, `${name}[${i + 1}]`);
+    }
+    b.commit();
+  }
+  // copyRow moves every column, the MPLS stack included.
+  for (const [, a, per] of cols) for (let k = 0; k < per; k++) a[2 * per + k] = 42;
+  copyRow(b, 2, 0);
+  for (const [name, a, per] of cols) assert.equal(a[0 * per + per - 1], 42, name);
+  assert.equal(MAX_MPLS_LABELS, 6);
+});
+
+it('rebuilds a batch over a buffer received from another thread', () => {
+  const a = new FlowBatch(8);
+  a.begin();
+  a.srcPort[0] = 443;
+  a.commit();
+  const b = new FlowBatch(8, a.buffer.slice(0));
+  assert.equal(b.srcPort[0], 443);
+  assert.throws(() => new FlowBatch(8, new ArrayBuffer(10)), /expected \d+ bytes, got 10/);
+});

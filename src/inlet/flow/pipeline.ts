@@ -1,0 +1,234 @@
+// SPDX-License-Identifier: AGPL-3.0-only
+import { parseIP } from '../../common/helpers/ip.ts';
+import { SubnetMap } from '../../common/helpers/subnet.ts';
+import { FlowBatch } from './batch.ts';
+import { copyRow } from './batch-ops.ts';
+import type { SamplingRateSetting } from './config.ts';
+import { NetFlowDecoder } from './decoder/netflow/root.ts';
+import { Exporter, type Decoder, type DecoderOptions } from './decoder/root.ts';
+import { SFlowDecoder, SFlowExporterState } from './decoder/sflow/root.ts';
+import { EXPORTER_STATS_LENGTH, packExporterStats, type InputStats } from './stats.ts';
+
+/** PipelineOptions configure the worker-side flow path. */
+export interface PipelineOptions {
+  decoder: 'netflow' | 'sflow';
+  decoderOptions: DecoderOptions;
+  defaultSamplingRate: SamplingRateSetting;
+  overrideSamplingRate: SamplingRateSetting;
+  rateLimit: number;
+  /** useSrcAddrForExporterAddr keeps the datagram source as ExporterAddress for sFlow (else the agent address). */
+  useSrcAddrForExporterAddr: boolean;
+  /** batchSize is the number of flows per batch handed to `emit`. */
+  batchSize: number;
+  /** emit receives each full (or flushed) batch; it owns it afterwards. */
+  emit: (batch: FlowBatch) => void;
+  /** random returns a number in [0, 1) (tests make it deterministic). */
+  random?: () => number;
+}
+
+// rateLookup turns a sampling rate setting into a per-exporter lookup.
+function rateLookup(setting: SamplingRateSetting): (addr: Uint8Array) => number {
+  if (typeof setting === 'number') return () => setting;
+  const map = SubnetMap.fromObject(setting);
+  return (addr) => map.lookup(addr) ?? 0;
+}
+
+/**
+ * ExporterEntry is the pipeline's view of one exporter: the decoder's
+ * Exporter plus the sampling settings resolved once for its address and the
+ * rate limiter's window.
+ */
+class ExporterEntry {
+  readonly exporter: Exporter;
+  readonly defaultRate: number;
+  readonly overrideRate: number;
+  windowStart: number;
+  windowSeen: number;
+  keepProbability: number;
+
+  constructor(exporter: Exporter, defaultRate: number, overrideRate: number) {
+    this.exporter = exporter;
+    this.defaultRate = defaultRate;
+    this.overrideRate = overrideRate;
+    this.windowStart = 0;
+    this.windowSeen = 0;
+    this.keepProbability = 1;
+  }
+}
+
+/**
+ * Pipeline is the flow path inside one worker: it keeps the exporters,
+ * decodes each datagram into the current batch, applies sampling rates and
+ * the rate limit to the new rows, and emits batches as they fill. It never
+ * throws on a datagram's content.
+ */
+export class Pipeline {
+  private readonly options: PipelineOptions;
+  private readonly decoder: Decoder;
+  private readonly exporters = new Map<string, ExporterEntry>();
+  private readonly defaultRate: (addr: Uint8Array) => number;
+  private readonly overrideRate: (addr: Uint8Array) => number;
+  private readonly random: () => number;
+  private batch: FlowBatch;
+  // Rows below `finalized` had their sampling rate and rate limit applied.
+  private finalized: number;
+  private current: ExporterEntry | null;
+  private nowMs: number;
+  private readonly flushThreshold: number;
+  /** input counts what the input saw, for the stats message. */
+  readonly input: InputStats;
+  /** emitted counts flows kept after sampling and rate limit. */
+  emitted: number;
+
+  constructor(options: PipelineOptions) {
+    this.options = options;
+    this.decoder =
+      options.decoder === 'netflow' ? new NetFlowDecoder(options.decoderOptions) : new SFlowDecoder(options.decoderOptions);
+    this.defaultRate = rateLookup(options.defaultSamplingRate);
+    this.overrideRate = rateLookup(options.overrideSamplingRate);
+    this.random = options.random ?? Math.random;
+    this.batch = this.newBatch();
+    this.flushThreshold = options.batchSize - Math.min(256, options.batchSize >> 2);
+    this.finalized = 0;
+    this.current = null;
+    this.nowMs = 0;
+    this.input = { datagrams: 0, bytes: 0, receiveErrors: 0, unparsable: 0, batches: 0 };
+    this.emitted = 0;
+  }
+
+  private newBatch(): FlowBatch {
+    const b = new FlowBatch(this.options.batchSize);
+    b.onFull = () => this.onFull();
+    return b;
+  }
+
+  /** entry returns the exporter for a source address, creating it on first sight. */
+  private entry(address: string): ExporterEntry | null {
+    let e = this.exporters.get(address);
+    if (e === undefined) {
+      const addr16 = parseIP(address);
+      if (addr16 === null) return null;
+      // A dual-stack socket reports IPv4 senders as ::ffff:a.b.c.d.
+      const name = address.startsWith('::ffff:') && address.includes('.') ? address.slice(7) : address;
+      e = new ExporterEntry(new Exporter(name, addr16), this.defaultRate(addr16), this.overrideRate(addr16));
+      this.exporters.set(address, e);
+    }
+    return e;
+  }
+
+  /**
+   * handle decodes one datagram from `source` (an address as text) received
+   * at `nowMs` (milliseconds since the epoch).
+   */
+  handle(payload: Uint8Array, source: string, nowMs: number): void {
+    this.input.datagrams++;
+    this.input.bytes += payload.length;
+    const e = this.entry(source);
+    if (e === null) {
+      this.input.unparsable++;
+      return;
+    }
+    this.current = e;
+    this.nowMs = nowMs;
+    e.exporter.stats.bytes += payload.length;
+    this.decoder.decode(payload, e.exporter, Math.floor(nowMs / 1000), this.batch);
+    this.finalize();
+    // Hand the batch over between datagrams while a typical datagram still
+    // fits: filling up in the middle of one costs a copy (see onFull).
+    if (this.batch.length >= this.flushThreshold) this.flush();
+  }
+
+  // onFull runs when the batch filled up in the middle of a datagram: the
+  // new rows are finalized first (dropping some may make room); if it is
+  // still full, a copy goes out and the batch is reused, because the decoder
+  // keeps writing into this very batch until the end of the datagram.
+  private onFull(): void {
+    this.finalize();
+    if (this.batch.length < this.batch.capacity) return;
+    const copy = new FlowBatch(this.batch.capacity, this.batch.buffer.slice(0));
+    copy.length = this.batch.length;
+    this.batch.clear();
+    this.finalized = 0;
+    this.input.batches++;
+    this.options.emit(copy);
+  }
+
+  /** flush emits the current batch if it holds flows and starts a new one (between datagrams only). */
+  flush(): void {
+    this.finalize();
+    if (this.batch.length === 0) return;
+    const full = this.batch;
+    full.onFull = null;
+    this.batch = this.newBatch();
+    this.finalized = 0;
+    this.input.batches++;
+    this.options.emit(full);
+  }
+
+  // finalize applies sampling rates and the rate limit to rows not yet
+  // finalized (all from the current exporter) and compacts dropped ones.
+  private finalize(): void {
+    const b = this.batch;
+    const e = this.current;
+    if (e === null || this.finalized === b.length) return;
+    const stats = e.exporter.stats;
+    const limit = this.options.rateLimit;
+    if (limit > 0 && this.nowMs - e.windowStart >= 1000) {
+      e.keepProbability = e.windowSeen > limit ? limit / e.windowSeen : 1;
+      e.windowStart = this.nowMs;
+      e.windowSeen = 0;
+    }
+    // sFlow: the agent address names the exporter unless told otherwise.
+    let agent: Uint8Array | null = null;
+    if (!this.options.useSrcAddrForExporterAddr && e.exporter.state instanceof SFlowExporterState) {
+      const a = e.exporter.state.agentAddress;
+      for (let k = 0; k < 16; k++) {
+        if (a[k] !== 0) {
+          agent = a;
+          break;
+        }
+      }
+    }
+    let w = this.finalized;
+    for (let i = this.finalized; i < b.length; i++) {
+      let rate = e.overrideRate;
+      if (rate === 0) rate = b.samplingRate[i]!;
+      if (rate === 0) rate = e.defaultRate;
+      if (rate === 0) {
+        stats.droppedNoSamplingRate++;
+        continue;
+      }
+      if (limit > 0) {
+        e.windowSeen++;
+        if (e.keepProbability < 1) {
+          if (this.random() >= e.keepProbability) {
+            stats.droppedRateLimit++;
+            continue;
+          }
+          rate = Math.round(rate / e.keepProbability);
+        }
+      }
+      b.samplingRate[i] = rate;
+      stats.samplingRate = rate;
+      if (agent !== null) b.exporterAddress.set(agent, i * 16);
+      if (w !== i) copyRow(b, i, w);
+      w++;
+    }
+    this.emitted += w - this.finalized;
+    b.length = w;
+    this.finalized = w;
+  }
+
+  /** exporterCount is the number of exporters seen. */
+  get exporterCount(): number {
+    return this.exporters.size;
+  }
+
+  /** statsSnapshot packs every exporter's counters for the main thread. */
+  statsSnapshot(): { exporters: string[]; packed: Float64Array } {
+    const exporters = [...this.exporters.keys()];
+    const packed = new Float64Array(exporters.length * EXPORTER_STATS_LENGTH);
+    exporters.forEach((a, i) => packExporterStats(this.exporters.get(a)!.exporter.stats, packed, i * EXPORTER_STATS_LENGTH));
+    return { exporters, packed };
+  }
+}
