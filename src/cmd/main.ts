@@ -5,6 +5,19 @@ import { AkvoradoError } from '../common/errors.ts';
 import type { ServiceDefinition } from '../common/service.ts';
 import { versionInfo } from '../common/version.ts';
 import { SERVICE_DEFINITIONS } from './services.ts';
+import { COLUMNS } from '../common/schema/definition.ts';
+
+// describeColumns lists the flow schema for `version -d`.
+function describeColumns(): string {
+  const width = Math.max(...COLUMNS.map((c) => c.name.length));
+  const lines = ['', 'Flow schema columns (enable with schema.enabled, disable with schema.disabled):'];
+  for (const c of COLUMNS) {
+    const state = c.required ? 'required' : c.disabled ? 'disabled' : 'enabled';
+    const notes = [c.mainOnly ? 'main table only' : '', c.alias !== undefined ? 'computed by ClickHouse' : ''].filter((x) => x !== '');
+    lines.push(`  ${c.name.padEnd(width)}  ${state.padEnd(8)}  ${c.type.length > 40 ? c.type.slice(0, 37) + '...' : c.type}${notes.length ? `  (${notes.join(', ')})` : ''}`);
+  }
+  return `${lines.join('\n')}\n`;
+}
 
 /** EXIT_UNAVAILABLE is the exit code of a service this version does not provide yet. */
 export const EXIT_UNAVAILABLE = 2;
@@ -54,11 +67,12 @@ export async function main(argv: string[]): Promise<number> {
       'version',
       'Print version, commit, build date and Node.js version',
       (y) => y.option('d', { type: 'boolean', default: false, describe: 'Also list the flow schema columns' }),
-      () => {
+      (args) => {
         const v = versionInfo();
         process.stdout.write(
           `akvorado ${v.version}\n  commit: ${v.commit}\n  built: ${v.buildDate}\n  node: ${v.node}\n`,
         );
+        if (args.d) process.stdout.write(describeColumns());
       },
     );
   for (const def of SERVICE_DEFINITIONS) {

@@ -13,6 +13,7 @@ export const ERROR_CODES = [
   'AKV_DAEMON_TASK_DIED', // a long-running task ended with an error
   'AKV_DAEMON_STOP_TIMEOUT', // components did not stop before the deadline
   'AKV_SERVICE_UNAVAILABLE', // a service command that this version does not provide yet
+  'AKV_SCHEMA_INVALID', // schema.* names an unknown column or an impossible combination
 ] as const;
 
 /** ErrorCode is one of ERROR_CODES. */

@@ -1,14 +1,16 @@
 // SPDX-License-Identifier: AGPL-3.0-only
+import { schema as flowSchemaSection, type Configuration as SchemaConfiguration } from '../common/schema/config.ts';
 import { baseSchema, type BaseConfiguration, type ServiceDefinition } from '../common/service.ts';
 import { schema as flowSchema, type Configuration as FlowConfiguration } from './flow/config.ts';
 
 /** Configuration is the inlet service's section. */
 export interface Configuration extends BaseConfiguration {
   flow: FlowConfiguration;
+  schema: SchemaConfiguration;
 }
 
 /** schema declares the inlet service's section. */
-export const schema = { ...baseSchema(':8081'), flow: flowSchema };
+export const schema = { ...baseSchema(':8081'), flow: flowSchema, schema: flowSchemaSection };
 
 /** service describes `akvorado inlet`. */
 export const service: ServiceDefinition = {

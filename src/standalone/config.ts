@@ -1,14 +1,17 @@
 // SPDX-License-Identifier: AGPL-3.0-only
+import { schema as flowSchemaSection, type Configuration as SchemaConfiguration } from '../common/schema/config.ts';
 import { baseSchema, type BaseConfiguration, type ServiceDefinition } from '../common/service.ts';
 
 /** Configuration is the standalone service's section. */
-export type Configuration = BaseConfiguration;
+export interface Configuration extends BaseConfiguration {
+  schema: SchemaConfiguration;
+}
 
 /**
  * schema declares the standalone service's section. Its HTTP server listens
  * on the loopback by default: a first run on a laptop should not expose it.
  */
-export const schema = { ...baseSchema('127.0.0.1:8080') };
+export const schema = { ...baseSchema('127.0.0.1:8080'), schema: flowSchemaSection };
 
 /** service describes `akvorado standalone`. */
 export const service: ServiceDefinition = {

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: AGPL-3.0-only
 import { stringify } from 'yaml';
 import type { ServiceDefinition } from '../service.ts';
+import { SHARED } from './root.ts';
 import { isSetting, type SchemaNode, type Setting } from './schema.ts';
 
 /** KeyDoc is one documented configuration key. */
@@ -69,20 +70,40 @@ export function exampleYAML(services: readonly ServiceDefinition[]): string {
   const lines = [
     '# Akvorado configuration, every key at its default value.',
     '# Generated from the configuration schemas by `make config-docs`: do not edit by hand.',
-    '# Top-level keys are services: `akvorado <service> -c FILE` reads its own section.',
+    '# Top-level keys are services: `akvorado <service> -c FILE` reads its own section,',
+    '# and shared sections (schema, kafka, clickhouse) that a service\'s own section may override.',
     '# Any key can be overridden with AKVORADO_CFG_<SERVICE>_<KEY>_<SUBKEY>=value',
     '# (dashes dropped, list elements by index), e.g. AKVORADO_CFG_INLET_HTTP_LISTEN=:9000.',
   ];
+  for (const key of SHARED) {
+    const owner = services.find((s) => key in s.schema);
+    if (owner === undefined) continue;
+    const users = services.filter((s) => key in s.schema).map((s) => s.name);
+    lines.push('', `# Shared by ${users.join(', ')} (each may override keys in its own section)`, `${key}:`);
+    lines.push(...yamlLines(owner.schema[key] as SchemaNode, '  '));
+  }
   for (const s of services) {
-    lines.push('', `# ${s.description}`, `${s.name}:`, ...yamlLines(s.schema, '  '));
+    lines.push('', `# ${s.description}`, `${s.name}:`, ...yamlLines(withoutShared(s.schema), '  '));
   }
   return `${lines.join('\n')}\n`;
+}
+
+// withoutShared drops the shared sections, documented once at the top level.
+function withoutShared(schema: SchemaNode): SchemaNode {
+  return Object.fromEntries(Object.entries(schema).filter(([k]) => !(SHARED as readonly string[]).includes(k)));
 }
 
 /** markdownTable renders the keys of every service as Markdown tables. */
 export function markdownTable(services: readonly ServiceDefinition[]): string {
   const out: string[] = [];
-  for (const s of services) {
+  const shared: ServiceDefinition[] = [];
+  for (const key of SHARED) {
+    const owner = services.find((s) => key in s.schema);
+    if (owner === undefined) continue;
+    const users = services.filter((s) => key in s.schema).map((s) => s.name);
+    shared.push({ name: key as ServiceDefinition['name'], description: `Shared section, used by ${users.join(', ')}`, schema: { ...(owner.schema[key] as SchemaNode) } });
+  }
+  for (const s of [...shared, ...services.map((d) => ({ ...d, schema: withoutShared(d.schema) }))]) {
     out.push(`## ${s.name}`, '', s.description + '.', '', '| key | default | description |', '| --- | --- | --- |');
     for (const k of walkSchema(s.schema)) {
       const dflt = `\`${JSON.stringify(k.default)}\``;

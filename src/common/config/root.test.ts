@@ -69,6 +69,20 @@ describe('configuration', () => {
     assert.match(loadError('inlet:\n  timeout: [\n'), /invalid YAML/);
   });
 
+  it('starts shared sections from the top level', () => {
+    const shared = {
+      ...schema,
+      schema: { enabled: { doc: 'enabled', format: Array, default: [] }, disabled: { doc: 'disabled', format: Array, default: [] } },
+    } satisfies SchemaNode;
+    const file = writeYAML('schema:\n  enabled: [SrcMAC]\n  disabled: [SrcAS]\ninlet:\n  schema:\n    disabled: [DstAS]\nconsole: {}\n');
+    const inlet = loadConfiguration<Record<string, unknown>>('inlet', shared, { file, env: {} });
+    assert.deepEqual(inlet.config.schema, { enabled: ['SrcMAC'], disabled: ['DstAS'] });
+    const console = loadConfiguration<Record<string, unknown>>('console', shared, { file, env: {} });
+    assert.deepEqual(console.config.schema, { enabled: ['SrcMAC'], disabled: ['SrcAS'] });
+    // A service without such a section ignores it.
+    assert.equal(loadConfiguration<Record<string, unknown>>('configure', schema, { file, env: {} }).config.schema, undefined);
+  });
+
   it('applies environment overrides, lists included', () => {
     const file = writeYAML('inlet:\n  inputs:\n    - listen: :2055\n');
     const env = {

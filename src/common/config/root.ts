@@ -9,6 +9,14 @@ import { camelize, validateWith, type SchemaNode } from './schema.ts';
 export const SERVICES = ['inlet', 'configure', 'console', 'standalone', 'demo-exporter'] as const;
 export type ServiceName = (typeof SERVICES)[number];
 
+/**
+ * SHARED are top-level sections that several services use (the flow schema
+ * must be the same for the inlet, configure and the console). A service
+ * whose schema has such a section starts from the top-level one; its own
+ * section, if any, overrides it key by key.
+ */
+export const SHARED = ['schema', 'kafka', 'clickhouse'] as const;
+
 /** LoadOptions tells where a service's configuration comes from. */
 export interface LoadOptions {
   /** file is a YAML file whose top-level keys are service names; absent means defaults only. */
@@ -79,19 +87,34 @@ function position(f: ConfigFile, path: string[]): string {
 
 // sectionOf returns the service's section of a file, checking the top-level keys.
 function sectionOf(f: ConfigFile, service: ServiceName): Record<string, unknown> {
+  const allowed: readonly string[] = [...SERVICES, ...SHARED];
   for (const key of Object.keys(f.top)) {
-    if (!(SERVICES as readonly string[]).includes(key)) {
+    if (!allowed.includes(key)) {
       throw new AkvoradoError(
         'AKV_CONFIG_INVALID',
-        `${position(f, [key])}: ${key}: unknown key (top-level keys are services: ${SERVICES.join(', ')})`,
+        `${position(f, [key])}: ${key}: unknown key (top-level keys are services: ${SERVICES.join(', ')}; and shared sections: ${SHARED.join(', ')})`,
       );
     }
   }
-  const section = f.top[service] ?? {};
-  if (typeof section !== 'object' || section === null || Array.isArray(section)) {
-    throw new AkvoradoError('AKV_CONFIG_INVALID', `${position(f, [service])}: ${service}: expected a mapping`);
+  for (const key of allowed) {
+    const v = f.top[key];
+    if (v !== undefined && v !== null && (typeof v !== 'object' || Array.isArray(v))) {
+      throw new AkvoradoError('AKV_CONFIG_INVALID', `${position(f, [key])}: ${key}: expected a mapping`);
+    }
   }
-  return section as Record<string, unknown>;
+  return (f.top[service] ?? {}) as Record<string, unknown>;
+}
+
+// withShared starts each shared section of the service from the top-level one.
+function withShared(f: ConfigFile, schema: SchemaNode, section: Record<string, unknown>): Record<string, unknown> {
+  const out = { ...section };
+  for (const key of SHARED) {
+    const shared = f.top[key];
+    if (shared === undefined || shared === null || !(key in schema)) continue;
+    const own = out[key];
+    out[key] = typeof own === 'object' && own !== null ? { ...(shared as object), ...own } : structuredClone(shared);
+  }
+  return out;
 }
 
 /**
@@ -102,7 +125,7 @@ function sectionOf(f: ConfigFile, service: ServiceName): Record<string, unknown>
  */
 export function loadConfiguration<T>(service: ServiceName, schema: SchemaNode, options: LoadOptions = {}): Loaded<T> {
   const file = options.file === undefined ? null : readConfigFile(options.file);
-  const raw = file === null ? {} : sectionOf(file, service);
+  const raw = file === null ? {} : withShared(file, schema, sectionOf(file, service));
   applyEnv(raw, schema, service, options.env ?? process.env);
   let effective: Record<string, unknown>;
   try {
