@@ -89,6 +89,8 @@ export const K_END_UP = 70;
 export const K_SYSINIT = 71;
 export const K_START_DELTA = 72;
 export const K_END_DELTA = 73;
+export const K_REV_TOS = 74;
+export const K_REV_TCPFLAGS = 75;
 
 /** PEN_REVERSE is the enterprise number of RFC 5103 reverse information elements. */
 export const PEN_REVERSE = 29305;
@@ -219,6 +221,8 @@ def(REVERSE, 1, K_REV_BYTES, G_REV_BYTES, 0);
 def(REVERSE, 85, K_REV_BYTES, G_REV_BYTES, 2);
 def(REVERSE, 2, K_REV_PKTS, G_REV_PKTS, 0);
 def(REVERSE, 86, K_REV_PKTS, G_REV_PKTS, 2);
+def(REVERSE, 5, K_REV_TOS); // reverse ipClassOfService
+def(REVERSE, 6, K_REV_TCPFLAGS); // reverse tcpControlBits
 // Cisco ASA NSEL field types of older releases (v9 only: above 32767 in v9,
 // these would carry the enterprise bit in IPFIX).
 const V9_VENDOR = new Map<number, number>([

@@ -5,9 +5,11 @@
 import { MAX_MPLS_LABELS } from '../../batch.ts';
 import { errorIndex } from '../root.ts';
 import { TS_INPUT, TS_PACKET } from './context.ts';
+import type { FlowBatch } from '../../batch.ts';
 import type { DecodeContext } from './context.ts';
 import { ntpMs, put16, put4, uint, zero } from './bytes.ts';
 import * as f from './fields.ts';
+import { copyRow } from '../../batch-ops.ts';
 import { copyReversed } from './reverse.ts';
 import type { Template } from './templates.ts';
 
@@ -32,6 +34,8 @@ const {
   K_PKTS_FB,
   K_REV_BYTES,
   K_REV_PKTS,
+  K_REV_TCPFLAGS,
+  K_REV_TOS,
   K_PROTO,
   K_TOS,
   K_TCPFLAGS,
@@ -114,6 +118,8 @@ export function decodeDataRecords(ctx: DecodeContext, t: Template, start: number
     let mplsDone = false;
     let revBytes = 0;
     let revPkts = 0;
+    let revTos = -1;
+    let revFlags = -1;
     let samplerId = -1;
     let interval = 0;
     let pInterval = 0;
@@ -160,6 +166,12 @@ export function decodeDataRecords(ctx: DecodeContext, t: Template, start: number
             break;
           case K_REV_PKTS:
             revPkts = v;
+            break;
+          case K_REV_TOS:
+            revTos = v;
+            break;
+          case K_REV_TCPFLAGS:
+            revFlags = v;
             break;
           case K_PROTO:
             batch.proto[i] = v;
@@ -414,6 +426,21 @@ export function decodeDataRecords(ctx: DecodeContext, t: Template, start: number
           ? ctx.exportSecs
           : Math.floor(startMs / 1000);
     for (let k = 0; k < 16; k++) exporterAddress[a + k] = ea[k]!;
+    // A biflow record may carry traffic in the reverse direction only: its
+    // forward side (no packets, no bytes) is not a flow. The reverse row is
+    // built from row i before row i is given up.
+    if (t.hasReverse && packets[i] === 0 && bytes[i] === 0) {
+      if (revPkts > 0 && i + 1 < batch.capacity) {
+        batch.length = i + 1;
+        const j = batch.begin();
+        batch.length = i;
+        reverseRow(batch, i, j, revBytes, revPkts, revTos, revFlags);
+        copyRow(batch, j, i);
+        batch.commit();
+        stats.flows++;
+      }
+      continue;
+    }
     batch.commit();
     stats.flows++;
     if (revPkts > 0) {
@@ -424,12 +451,29 @@ export function decodeDataRecords(ctx: DecodeContext, t: Template, start: number
       const j = batch.begin();
       // j === i only with a batch of one row, just emptied by onFull.
       if (j !== i) {
-        copyReversed(batch, i, j);
-        bytes[j] = revBytes;
-        packets[j] = revPkts;
+        reverseRow(batch, i, j, revBytes, revPkts, revTos, revFlags);
         batch.commit();
         stats.flows++;
       }
     }
   }
+}
+
+// reverseRow fills row j with the reverse direction of row i (RFC 5103):
+// endpoints swapped, reverse counters, and the reverse ToS and TCP flags
+// when the record has them.
+function reverseRow(
+  batch: FlowBatch,
+  i: number,
+  j: number,
+  revBytes: number,
+  revPkts: number,
+  revTos: number,
+  revFlags: number,
+): void {
+  copyReversed(batch, i, j);
+  batch.bytes[j] = revBytes;
+  batch.packets[j] = revPkts;
+  if (revTos >= 0) batch.ipTos[j] = revTos;
+  batch.tcpFlags[j] = revFlags >= 0 ? revFlags : 0;
 }
