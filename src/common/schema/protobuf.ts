@@ -1,0 +1,215 @@
+// SPDX-License-Identifier: AGPL-3.0-only
+import { MAX_MPLS_LABELS, UNKNOWN_DIRECTION, type FlowBatch } from '../../inlet/flow/batch.ts';
+import type { Schema } from './root.ts';
+
+/*
+ * Protobuf wire format (https://protobuf.dev/programming-guides/encoding/):
+ * each field is a tag varint (field number << 3 | wire type) then the value:
+ * wire type 0 is a varint, 2 is a length-delimited byte string. Proto3 omits
+ * zero values. Messages are written length-delimited (a varint length, then
+ * the message), many per Kafka message, as ClickHouse's Protobuf format
+ * with length delimiters reads them.
+ */
+
+const VARINT = 0;
+const LEN = 2;
+
+// Op kinds: how a column's value is read from the batch. Module-local
+// constants so that V8 folds them into the switch.
+const OP_U32 = 0; // typed array of integers, one per row
+const OP_F64 = 1; // Float64Array holding integers up to 2^53
+const OP_ADDR = 2; // 16 bytes per row, written as bytes when not all zero
+const OP_DIRECTION = 3; // batch direction (0 in, 1 out, 255 unknown) → enum (1, 2, 0)
+const OP_ICMP4_TYPE = 4;
+const OP_ICMP4_CODE = 5;
+const OP_ICMP6_TYPE = 6;
+const OP_ICMP6_CODE = 7;
+const OP_MPLS = 8;
+
+type IntColumn = Uint8Array | Uint16Array | Uint32Array | Float64Array;
+
+// Op is one field to write: its tag bytes and where the value comes from.
+interface Op {
+  kind: number;
+  tag: number;
+  ints: IntColumn | null;
+  bytes: Uint8Array | null;
+}
+
+// SOURCES maps schema columns to the batch column holding them.
+const SOURCES: Readonly<Record<string, (b: FlowBatch) => [number, IntColumn | Uint8Array]>> = {
+  TimeReceived: (b) => [OP_U32, b.timeReceived],
+  SamplingRate: (b) => [OP_U32, b.samplingRate],
+  ExporterAddress: (b) => [OP_ADDR, b.exporterAddress],
+  SrcAddr: (b) => [OP_ADDR, b.srcAddr],
+  DstAddr: (b) => [OP_ADDR, b.dstAddr],
+  SrcNetMask: (b) => [OP_U32, b.srcNetMask],
+  DstNetMask: (b) => [OP_U32, b.dstNetMask],
+  SrcAS: (b) => [OP_U32, b.srcAS],
+  DstAS: (b) => [OP_U32, b.dstAS],
+  EType: (b) => [OP_U32, b.eType],
+  Proto: (b) => [OP_U32, b.proto],
+  SrcPort: (b) => [OP_U32, b.srcPort],
+  DstPort: (b) => [OP_U32, b.dstPort],
+  Bytes: (b) => [OP_F64, b.bytes],
+  Packets: (b) => [OP_F64, b.packets],
+  ForwardingStatus: (b) => [OP_U32, b.forwardingStatus],
+  FlowDirection: (b) => [OP_DIRECTION, b.flowDirection],
+  SrcVlan: (b) => [OP_U32, b.srcVlan],
+  DstVlan: (b) => [OP_U32, b.dstVlan],
+  SrcMAC: (b) => [OP_F64, b.srcMAC],
+  DstMAC: (b) => [OP_F64, b.dstMAC],
+  SrcAddrNAT: (b) => [OP_ADDR, b.srcAddrNAT],
+  DstAddrNAT: (b) => [OP_ADDR, b.dstAddrNAT],
+  SrcPortNAT: (b) => [OP_U32, b.srcPortNAT],
+  DstPortNAT: (b) => [OP_U32, b.dstPortNAT],
+  IPTTL: (b) => [OP_U32, b.ipTTL],
+  IPTos: (b) => [OP_U32, b.ipTos],
+  IPFragmentID: (b) => [OP_U32, b.ipFragmentID],
+  IPFragmentOffset: (b) => [OP_U32, b.ipFragmentOffset],
+  IPv6FlowLabel: (b) => [OP_U32, b.ipv6FlowLabel],
+  TCPFlags: (b) => [OP_U32, b.tcpFlags],
+  ICMPv4Type: (b) => [OP_ICMP4_TYPE, b.icmpType],
+  ICMPv4Code: (b) => [OP_ICMP4_CODE, b.icmpCode],
+  ICMPv6Type: (b) => [OP_ICMP6_TYPE, b.icmpType],
+  ICMPv6Code: (b) => [OP_ICMP6_CODE, b.icmpCode],
+  NextHop: (b) => [OP_ADDR, b.nextHop],
+  MPLSLabels: (b) => [OP_MPLS, b.mplsLabels],
+};
+
+/** MAX_MESSAGE_SIZE bounds one encoded flow (every column at its widest). */
+export const MAX_MESSAGE_SIZE = 2048;
+
+/**
+ * ProtobufEncoder writes the flows of a batch as length-delimited protobuf
+ * messages of the schema's FlowMessage. The list of fields is compiled once
+ * per (schema, batch); rows only run it. Columns that the batch does not
+ * carry (enrichment, for now) are left out of the messages.
+ */
+export class ProtobufEncoder {
+  private readonly schema: Schema;
+  private ops: Op[];
+  private opsFor: FlowBatch | null;
+  // scratch holds one message while its length is not known yet.
+  private readonly scratch: Uint8Array;
+
+  constructor(schema: Schema) {
+    this.schema = schema;
+    this.ops = [];
+    this.opsFor = null;
+    this.scratch = new Uint8Array(MAX_MESSAGE_SIZE);
+  }
+
+  // compile resolves the ops against a batch's columns (batches from workers
+  // come with their own views, so ops are rebuilt when the batch changes).
+  private compile(b: FlowBatch): Op[] {
+    if (this.opsFor === b) return this.ops;
+    const ops: Op[] = [];
+    for (const c of this.schema.protobufColumns) {
+      const source = SOURCES[c.name];
+      if (source === undefined) continue;
+      const [kind, column] = source(b);
+      const wire = kind === OP_ADDR || kind === OP_MPLS ? LEN : VARINT;
+      const isBytes = kind === OP_ADDR || kind === OP_MPLS;
+      ops.push({
+        kind,
+        tag: (c.protobuf!.number << 3) | wire,
+        ints: isBytes && kind === OP_ADDR ? null : (column as IntColumn),
+        bytes: kind === OP_ADDR ? (column as Uint8Array) : null,
+      });
+    }
+    this.ops = ops;
+    this.opsFor = b;
+    return ops;
+  }
+
+  /**
+   * encodeRow writes row `i` as a length-delimited message into `out` at
+   * `off` and returns the offset after it. `out` must have MAX_MESSAGE_SIZE
+   * bytes free.
+   */
+  encodeRow(b: FlowBatch, i: number, out: Uint8Array, off: number): number {
+    const ops = this.compile(b);
+    const s = this.scratch;
+    const eType = b.eType[i]!;
+    const proto = b.proto[i]!;
+    let p = 0;
+    for (let k = 0; k < ops.length; k++) {
+      const op = ops[k]!;
+      let v = 0;
+      switch (op.kind) {
+        case OP_U32:
+        case OP_F64:
+          v = op.ints![i]!;
+          break;
+        case OP_DIRECTION: {
+          const d = op.ints![i]!;
+          v = d === UNKNOWN_DIRECTION ? 0 : d + 1;
+          break;
+        }
+        case OP_ICMP4_TYPE:
+        case OP_ICMP4_CODE:
+          v = eType === 0x0800 && proto === 1 ? op.ints![i]! : 0;
+          break;
+        case OP_ICMP6_TYPE:
+        case OP_ICMP6_CODE:
+          v = eType === 0x86dd && proto === 58 ? op.ints![i]! : 0;
+          break;
+        case OP_ADDR: {
+          const a = op.bytes!;
+          const base = i * 16;
+          let any = 0;
+          for (let x = 0; x < 16; x++) any |= a[base + x]!;
+          if (any === 0) continue;
+          p = writeVarint(s, p, op.tag);
+          s[p++] = 16;
+          for (let x = 0; x < 16; x++) s[p + x] = a[base + x]!;
+          p += 16;
+          continue;
+        }
+        case OP_MPLS: {
+          const n = b.mplsCount[i]!;
+          if (n === 0) continue;
+          const labels = op.ints!;
+          let len = 0;
+          for (let x = 0; x < n; x++) len += varintSize(labels[i * MAX_MPLS_LABELS + x]!);
+          p = writeVarint(s, p, op.tag);
+          p = writeVarint(s, p, len);
+          for (let x = 0; x < n; x++) p = writeVarint(s, p, labels[i * MAX_MPLS_LABELS + x]!);
+          continue;
+        }
+      }
+      if (v === 0) continue;
+      p = writeVarint(s, p, op.tag);
+      p = writeVarint(s, p, v);
+    }
+    off = writeVarint(out, off, p);
+    out.set(s.subarray(0, p), off);
+    return off + p;
+  }
+}
+
+/** writeVarint writes a non-negative integer (up to 2^53) as a varint and returns the new offset. */
+export function writeVarint(out: Uint8Array, off: number, v: number): number {
+  // Bit operations only hold 32 bits: larger values step down by division.
+  while (v > 0x7fffffff) {
+    out[off++] = (v % 128) | 0x80;
+    v = Math.floor(v / 128);
+  }
+  while (v > 0x7f) {
+    out[off++] = (v & 0x7f) | 0x80;
+    v >>>= 7;
+  }
+  out[off++] = v;
+  return off;
+}
+
+/** varintSize is the number of bytes writeVarint uses for `v`. */
+export function varintSize(v: number): number {
+  let n = 1;
+  while (v > 0x7f) {
+    v = Math.floor(v / 128);
+    n++;
+  }
+  return n;
+}
