@@ -23,11 +23,13 @@ lint: setup
 unit: setup
 	@$(NODE_ENV_SH) npm test --silent
 
-# test is the README's test command: type-check, lint, then every test.
+# test is the README's test command: type-check, lint, then every test with
+# a Kafka broker started for them (scripts/kafka.sh) and stopped after.
 test: setup
 	@$(NODE_ENV_SH) npx tsc --noEmit -p tsconfig.json
 	@$(NODE_ENV_SH) npx eslint --max-warnings 0 .
-	@$(NODE_ENV_SH) npm test --silent
+	@bash scripts/kafka.sh start
+	@$(NODE_ENV_SH) npm test --silent; rc=$$?; bash scripts/kafka.sh stop; exit $$rc
 
 bench: setup
 	@$(NODE_ENV_SH) npm run --silent bench

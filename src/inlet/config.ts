@@ -2,15 +2,17 @@
 import { schema as flowSchemaSection, type Configuration as SchemaConfiguration } from '../common/schema/config.ts';
 import { baseSchema, type BaseConfiguration, type ServiceDefinition } from '../common/service.ts';
 import { schema as flowSchema, type Configuration as FlowConfiguration } from './flow/config.ts';
+import { schema as kafkaSchema, type Configuration as KafkaConfiguration } from './kafka/config.ts';
 
 /** Configuration is the inlet service's section. */
 export interface Configuration extends BaseConfiguration {
   flow: FlowConfiguration;
+  kafka: KafkaConfiguration;
   schema: SchemaConfiguration;
 }
 
 /** schema declares the inlet service's section. */
-export const schema = { ...baseSchema(':8081'), flow: flowSchema, schema: flowSchemaSection };
+export const schema = { ...baseSchema(':8081'), flow: flowSchema, kafka: kafkaSchema, schema: flowSchemaSection };
 
 /** service describes `akvorado inlet`. */
 export const service: ServiceDefinition = {

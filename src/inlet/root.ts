@@ -1,21 +1,28 @@
 // SPDX-License-Identifier: AGPL-3.0-only
 import { serve } from '../cmd/serve.ts';
+import { Schema } from '../common/schema/root.ts';
 import type { Configuration } from './config.ts';
 import { flowRoutes } from './flow/http.ts';
 import { FlowComponent } from './flow/root.ts';
+import { rdkafkaProducer } from './kafka/producer.ts';
+import { KafkaComponent } from './kafka/root.ts';
 
 /**
- * run runs the inlet service: flow inputs and decoders, with the debug
- * endpoint on the HTTP server. This version has no Kafka output yet: flows
- * are decoded, counted and discarded, and the start says so.
+ * run runs the inlet service: flow inputs and decoders feed the Kafka
+ * producer, with the debug endpoint on the HTTP server. Kafka starts first
+ * and stops last, so that the flows the inputs accepted until their stop
+ * are flushed to the brokers.
  */
 export function run(config: Configuration): Promise<number> {
+  const schema = new Schema(config.schema);
   return serve('inlet', config, ({ r, daemon, http }) => {
+    const kafka = new KafkaComponent(r, config.kafka, schema, rdkafkaProducer);
     const flow = new FlowComponent(r, config.flow, daemon);
+    flow.subscribe((batch) => kafka.send(batch));
     http.app.register(flowRoutes(flow), { prefix: '/api/v0/inlet' });
-    r.child('inlet').logger.warn(
-      'no Kafka output in this version: flows are decoded, counted and discarded (see /api/v0/inlet/flows)',
-    );
-    return [['flow', flow]];
+    return [
+      ['kafka', kafka],
+      ['flow', flow],
+    ];
   });
 }

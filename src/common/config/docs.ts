@@ -48,7 +48,8 @@ function yamlLines(schema: SchemaNode, indent: string): string[] {
     }
     lines.push(`${indent}# ${node.doc}`);
     const value = scalar(node.default);
-    if (value.includes('\n')) {
+    const block = typeof node.default === 'object' && node.default !== null && Object.keys(node.default).length > 0;
+    if (block || value.includes('\n')) {
       lines.push(`${indent}${key}:`);
       for (const l of value.split('\n')) lines.push(`${indent}  ${l}`);
     } else {

@@ -69,6 +69,32 @@ describe('configuration', () => {
     assert.match(loadError('inlet:\n  timeout: [\n'), /invalid YAML/);
   });
 
+  it('keeps free-form mappings whole, dotted keys included', () => {
+    const freeform = {
+      rates: {
+        doc: 'rates',
+        freeform: true,
+        default: { 'retention.ms': 1 } as Record<string, number>,
+        format(v: unknown) {
+          if (typeof v !== 'object' || v === null) throw new TypeError('expected a mapping');
+          for (const x of Object.values(v)) if (typeof x !== 'number') throw new TypeError(`expected numbers, got ${JSON.stringify(x)}`);
+        },
+      },
+      nested: { more: { doc: 'more', freeform: true, default: 0, format: () => undefined } },
+    } satisfies SchemaNode;
+    assert.deepEqual(loadConfiguration<Record<string, unknown>>('inlet', freeform, { env: {} }).config, {
+      rates: { 'retention.ms': 1 },
+      nested: { more: 0 },
+    });
+    const file = writeYAML('inlet:\n  rates:\n    192.0.2.0/24: 100\n    2001:db8::/32: 10\n  nested:\n    more: {a.b: 1}\n');
+    assert.deepEqual(loadConfiguration<Record<string, unknown>>('inlet', freeform, { file, env: {} }).config, {
+      rates: { '192.0.2.0/24': 100, '2001:db8::/32': 10 },
+      nested: { more: { 'a.b': 1 } },
+    });
+    const bad = writeYAML('inlet:\n  rates:\n    x.y: many\n');
+    assert.throws(() => loadConfiguration('inlet', freeform, { file: bad, env: {} }), /inlet\.rates: expected numbers, got "many"/);
+  });
+
   it('starts shared sections from the top level', () => {
     const shared = {
       ...schema,

@@ -15,6 +15,12 @@ export interface Setting {
   sensitive?: boolean;
   /** item is the schema of each element when the setting is a list of mappings. */
   item?: SchemaNode;
+  /**
+   * freeform marks a value that may be a mapping with arbitrary keys (subnets,
+   * Kafka settings such as "retention.ms"): it is validated by its format
+   * alone and kept away from convict, whose dotted paths would split such keys.
+   */
+  freeform?: boolean;
 }
 
 /** SchemaNode is a nested convict schema: settings and sub-sections by key. */
@@ -42,14 +48,83 @@ export function validateWith(schema: SchemaNode, value: unknown): Record<string,
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     throw new TypeError(`expected a mapping, got ${JSON.stringify(value)}`);
   }
-  const c = convict(schema as convict.Schema<Record<string, unknown>>);
-  c.load(value);
+  const freeform: Array<[string[], unknown]> = [];
+  const errors: string[] = [];
+  const stripped = stripFreeform(schema, value as Record<string, unknown>, [], freeform, errors);
+  const c = convict(convictSchema(schema) as convict.Schema<Record<string, unknown>>);
+  c.load(stripped);
   try {
     c.validate({ allowed: 'strict' });
   } catch (err) {
-    throw new TypeError(normalizeLines((err as Error).message).join('\n'));
+    errors.push(...normalizeLines((err as Error).message));
   }
-  return fillItems(c.getProperties(), schema);
+  if (errors.length > 0) throw new TypeError(errors.join('\n'));
+  const props = c.getProperties();
+  setFreeformDefaults(schema, props);
+  for (const [path, v] of freeform) setIn(props, path, v);
+  return fillItems(props, schema);
+}
+
+const convictSchemas = new WeakMap<SchemaNode, SchemaNode>();
+
+// convictSchema is the schema given to convict: free-form settings become
+// placeholders (their defaults may have keys with dots, which convict splits).
+function convictSchema(schema: SchemaNode): SchemaNode {
+  let out = convictSchemas.get(schema);
+  if (out !== undefined) return out;
+  out = {};
+  for (const [key, node] of Object.entries(schema)) {
+    if (isSetting(node)) out[key] = node.freeform ? { doc: node.doc, format: '*', default: null, nullable: true } : node;
+    else out[key] = convictSchema(node);
+  }
+  convictSchemas.set(schema, out);
+  return out;
+}
+
+// setFreeformDefaults puts the defaults of free-form settings in place.
+function setFreeformDefaults(schema: SchemaNode, props: Record<string, unknown>): void {
+  for (const [key, node] of Object.entries(schema)) {
+    if (isSetting(node)) {
+      if (node.freeform) props[key] = structuredClone(node.default);
+    } else {
+      setFreeformDefaults(node, (props[key] ??= {}) as Record<string, unknown>);
+    }
+  }
+}
+
+// stripFreeform takes free-form values out of `value` (into `found`, after
+// checking them with their format) and returns what convict may see.
+function stripFreeform(
+  schema: SchemaNode,
+  value: Record<string, unknown>,
+  path: string[],
+  found: Array<[string[], unknown]>,
+  errors: string[],
+): Record<string, unknown> {
+  const out: Record<string, unknown> = { ...value };
+  for (const [key, node] of Object.entries(schema)) {
+    if (!(key in value)) continue;
+    const v = value[key];
+    if (isSetting(node)) {
+      if (!node.freeform) continue;
+      delete out[key];
+      try {
+        (node.format as (x: unknown) => void)(v);
+        found.push([[...path, key], v]);
+      } catch (err) {
+        errors.push(`${[...path, key].join('.')}: ${(err as Error).message}`);
+      }
+    } else if (typeof v === 'object' && v !== null && !Array.isArray(v)) {
+      out[key] = stripFreeform(node, v as Record<string, unknown>, [...path, key], found, errors);
+    }
+  }
+  return out;
+}
+
+function setIn(target: Record<string, unknown>, path: string[], v: unknown): void {
+  let t = target;
+  for (const k of path.slice(0, -1)) t = (t[k] ??= {}) as Record<string, unknown>;
+  t[path[path.length - 1]!] = structuredClone(v);
 }
 
 /** listOf declares a list of mappings, each validated with `item`. */

@@ -86,11 +86,13 @@ export const schema = {
   'default-sampling-rate': {
     doc: 'Sampling rate for flows that do not say theirs: a number, or a mapping of exporter subnets to numbers (0: none, such flows are dropped)',
     format: samplingRateFormat,
+    freeform: true,
     default: 0 as SamplingRateSetting,
   },
   'override-sampling-rate': {
     doc: 'Sampling rate replacing the one flows say: a number, or a mapping of exporter subnets to numbers (0: no override)',
     format: samplingRateFormat,
+    freeform: true,
     default: 0 as SamplingRateSetting,
   },
   'rate-limit': {
