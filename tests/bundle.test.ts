@@ -6,6 +6,7 @@ import { once } from 'node:events';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { it } from 'node:test';
+import { BROKERS } from '../src/common/kafka/tests.ts';
 import { v5Datagram } from '../src/inlet/flow/decoder/netflow/testdata/builder.ts';
 
 const root = new URL('../', import.meta.url).pathname;
@@ -24,7 +25,8 @@ it('bundles into one executable that runs the inlet and its workers', async (t) 
   const config = join(out, 'config.yaml');
   writeFileSync(
     config,
-    'inlet:\n  reporting:\n    format: json\n  http:\n    listen: 127.0.0.1:0\n  flow:\n    inputs:\n      - listen: 127.0.0.1:0\n    default-sampling-rate: 1\n',
+    `kafka:\n  brokers: [${BROKERS.join(', ')}]\n` +
+      'inlet:\n  reporting:\n    format: json\n  http:\n    listen: 127.0.0.1:0\n  flow:\n    inputs:\n      - listen: 127.0.0.1:0\n    default-sampling-rate: 1\n',
   );
   const child = spawn(process.execPath, [join(out, 'akvorado.mjs'), 'inlet', '-c', config], {
     stdio: ['ignore', 'pipe', 'inherit'],
