@@ -6,7 +6,8 @@ import { once } from 'node:events';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { it } from 'node:test';
-import { BROKERS } from '../src/common/kafka/tests.ts';
+import { BROKERS, checkKafka, createTestTopic } from '../src/common/kafka/tests.ts';
+import { Schema } from '../src/common/schema/root.ts';
 import { v5Datagram } from '../src/inlet/flow/decoder/netflow/testdata/builder.ts';
 
 const root = new URL('../', import.meta.url).pathname;
@@ -22,10 +23,14 @@ it('bundles into one executable that runs the inlet and its workers', async (t) 
   assert.match(version, /^akvorado \d+\.\d+\.\d+/);
   assert.doesNotMatch(version, /built: source/);
 
+  await checkKafka();
+  const base = `test-bundle-${process.pid}-${Date.now()}`;
+  const schema = new Schema({ enabled: [], disabled: [], mainTableOnly: [], notMainTableOnly: [] });
+  t.after(await createTestTopic(schema.topicName(base)));
   const config = join(out, 'config.yaml');
   writeFileSync(
     config,
-    `kafka:\n  brokers: [${BROKERS.join(', ')}]\n` +
+    `kafka:\n  brokers: [${BROKERS.join(', ')}]\n  topic: ${base}\n` +
       'inlet:\n  reporting:\n    format: json\n  http:\n    listen: 127.0.0.1:0\n  flow:\n    inputs:\n      - listen: 127.0.0.1:0\n    default-sampling-rate: 1\n',
   );
   const child = spawn(process.execPath, [join(out, 'akvorado.mjs'), 'inlet', '-c', config], {

@@ -105,6 +105,22 @@ describe('Kafka producer', () => {
     for (const partitions of byKey.values()) assert.equal(partitions.size, 1, 'one exporter, one partition');
   });
 
+  it('counts what the brokers never acknowledged at stop', async () => {
+    await checkKafka();
+    // No such topic: messages wait in librdkafka until stop gives up on them.
+    const { k, r } = await newKafka(`test-missing-${process.pid}-${Date.now()}`);
+    await k.start();
+    k.send(batchOf(20, ['192.0.2.1']));
+    await k.stop();
+    const m = await r.getMetrics('akvorado_inlet_kafka_');
+    assert.equal(m.akvorado_inlet_kafka_sent_flows_total, 20);
+    assert.equal(m.akvorado_inlet_kafka_delivered_flows_total ?? 0, 0);
+    const dropped = Object.entries(m)
+      .filter(([name]) => name.startsWith('akvorado_inlet_kafka_dropped_flows_total'))
+      .reduce((n, [, v]) => n + v, 0);
+    assert.equal(dropped, 20, 'sent = delivered + dropped');
+  });
+
   it('counts flows it cannot send while no broker answers, and stays up', async () => {
     const r = newMock();
     const config = { ...defaultsOf<Configuration>(kafkaSchema), brokers: ['127.0.0.1:1'], flushInterval: 100 };

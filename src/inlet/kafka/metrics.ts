@@ -2,7 +2,7 @@
 import type { Reporter } from '../../common/reporter/root.ts';
 
 /** DROP_REASONS are why flows accepted by the producer may not reach Kafka. */
-export const DROP_REASONS = ['queue-full', 'not-connected', 'delivery-failed', 'too-large'] as const;
+export const DROP_REASONS = ['queue-full', 'not-connected', 'delivery-failed', 'too-large', 'unflushed'] as const;
 export type DropReason = (typeof DROP_REASONS)[number];
 
 /** newMetrics declares the producer's metrics, drop reasons at 0. */

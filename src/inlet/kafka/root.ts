@@ -30,6 +30,9 @@ class Accumulator {
 /** CONNECT_TIMEOUT_MS bounds one connection attempt (and so start()). */
 const CONNECT_TIMEOUT_MS = 10_000;
 
+/** FLUSH_TIMEOUT_MS bounds how long stop() waits for acknowledgements. */
+const FLUSH_TIMEOUT_MS = 20_000;
+
 /** RECONNECT_MAX_MS caps the pause between two connection attempts. */
 const RECONNECT_MAX_MS = 30_000;
 
@@ -56,6 +59,7 @@ export class KafkaComponent implements Component {
   private random: Accumulator | null;
   private timer: NodeJS.Timeout | null;
   private inflight: number;
+  private inflightFlows: number;
   private lastError: { at: number; message: string } | null;
   private lastDelivery: number;
   private connecting: Promise<void> | null;
@@ -74,6 +78,7 @@ export class KafkaComponent implements Component {
     this.random = null;
     this.timer = null;
     this.inflight = 0;
+    this.inflightFlows = 0;
     this.lastError = null;
     this.lastDelivery = 0;
     this.connecting = null;
@@ -135,6 +140,7 @@ export class KafkaComponent implements Component {
 
   private delivered(err: Error | null, flows: number): void {
     this.inflight--;
+    this.inflightFlows -= flows;
     this.metrics.inflight.set(this.inflight);
     if (err) {
       this.drop('delivery-failed', flows);
@@ -215,6 +221,7 @@ export class KafkaComponent implements Component {
       // Without a key, librdkafka picks a random partition.
       this.producer.produce(this.topic, null, value, acc.key, Date.now(), flows);
       this.inflight++;
+      this.inflightFlows += flows;
       this.metrics.inflight.set(this.inflight);
       this.metrics.sentMessages.inc();
       this.metrics.sentBytes.inc(length);
@@ -245,7 +252,12 @@ export class KafkaComponent implements Component {
     const p = this.producer;
     if (p === null) return;
     if (this.connected) {
-      await new Promise<void>((resolve) => p.flush(60_000, () => resolve()));
+      await new Promise<void>((resolve) => p.flush(FLUSH_TIMEOUT_MS, () => resolve()));
+      if (this.inflight > 0) {
+        // Still not acknowledged (brokers down, topic missing): these are lost.
+        this.r.logger.error({ messages: this.inflight, topic: this.topic }, 'Kafka messages not delivered before stop');
+        this.drop('unflushed', this.inflightFlows);
+      }
       await new Promise<void>((resolve) => p.disconnect(() => resolve()));
     }
     this.r.unregisterHealthcheck();
