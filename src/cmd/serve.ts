@@ -28,13 +28,12 @@ export async function serve(
 ): Promise<number> {
   const r = newReporter(config.reporting);
   const daemon = new Daemon(r, () => {
-    r.flush();
-    process.exit(1);
+    void r.flush().finally(() => process.exit(1));
   });
   const http = new HTTPServer(r, config.http, service);
   const components = wire({ r, daemon, http });
   r.logger.info({ service, ...versionInfo() }, 'akvorado starting');
   const code = await runComponents(r, daemon, [...components, ['http', http]], config.daemon.stopTimeout);
-  r.flush();
+  await r.flush();
   return code;
 }

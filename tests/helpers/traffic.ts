@@ -5,6 +5,8 @@
 // IPv6, between a handful of hosts, with every packet remembered so that
 // tests know the totals the exporters must report.
 import { parseIP } from '../../src/common/helpers/ip.ts';
+// The capture is the same on every run: a seeded PRNG draws it.
+import { mulberry32 } from '../../src/inlet/flow/decoder/netflow/testdata/builder.ts';
 
 /** TrafficPacket is one crafted packet, as an exporter should count it. */
 export interface TrafficPacket {
@@ -55,17 +57,6 @@ const CLIENT6 = host('2001:db8:1::10', 0x610);
 const WEB6 = host('2001:db8:2::80', 0x680);
 const DNS6 = host('2001:db8:2::53', 0x653);
 
-/** mulberry32 is a small seeded PRNG: the capture is the same on every run. */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 // ipBytes gives the 4 or 16 bytes of an address.
 function ipBytes(ip: string): Uint8Array {

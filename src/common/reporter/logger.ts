@@ -8,8 +8,10 @@ export type Logger = PinoLogger;
 
 /**
  * newLogger builds the root logger: pretty lines on a terminal (or when asked),
- * JSON lines otherwise, written asynchronously so that logging never blocks
- * the flow path. `destination` replaces stdout (tests).
+ * JSON lines otherwise. Lines are written synchronously: logs are few (the
+ * flow path samples its errors), and an asynchronous writer interrupted by
+ * the process exit reorders or loses the last lines, the ones that say why
+ * it stopped. `destination` replaces stdout (tests).
  */
 export function newLogger(config: Configuration, destination?: DestinationStream): Logger {
   const usePretty = config.format === 'pretty' || (config.format === 'auto' && process.stdout.isTTY === true);
@@ -24,7 +26,7 @@ export function newLogger(config: Configuration, destination?: DestinationStream
     // worker file next to the bundle.
     return pino(options, pretty({ sync: true, translateTime: 'SYS:standard', ignore: 'pid,hostname' }));
   }
-  return pino(options, pino.destination({ dest: 1, sync: false }));
+  return pino(options, pino.destination({ dest: 1, sync: true }));
 }
 
 /**

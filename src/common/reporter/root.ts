@@ -63,8 +63,8 @@ export class Reporter {
   }
 
   /** flush writes buffered log lines out (before exit). */
-  flush(): void {
-    this.logger.flush();
+  flush(): Promise<void> {
+    return new Promise((resolve) => this.logger.flush(() => resolve()));
   }
 }
 

@@ -9,6 +9,9 @@ import { Exporter, type Decoder, type DecoderOptions } from './decoder/root.ts';
 import { SFlowDecoder, SFlowExporterState } from './decoder/sflow/root.ts';
 import { EXPORTER_STATS_LENGTH, packExporterStats, type InputStats } from './stats.ts';
 
+// MAX_FREE_BATCHES bounds the recycled batch buffers a worker keeps.
+const MAX_FREE_BATCHES = 4;
+
 /** PipelineOptions configure the worker-side flow path. */
 export interface PipelineOptions {
   decoder: 'netflow' | 'sflow';
@@ -69,6 +72,7 @@ export class Pipeline {
   private readonly defaultRate: (addr: Uint8Array) => number;
   private readonly overrideRate: (addr: Uint8Array) => number;
   private readonly random: () => number;
+  private readonly free: ArrayBuffer[] = [];
   private batch: FlowBatch;
   // Rows below `finalized` had their sampling rate and rate limit applied.
   private finalized: number;
@@ -96,8 +100,16 @@ export class Pipeline {
     this.emitted = 0;
   }
 
+  /** recycle takes back the buffer of a batch the main thread is done with. */
+  recycle(buffer: ArrayBuffer): void {
+    if (this.free.length < MAX_FREE_BATCHES && buffer.byteLength === FlowBatch.byteLength(this.options.batchSize)) {
+      this.free.push(buffer);
+    }
+  }
+
   private newBatch(): FlowBatch {
-    const b = new FlowBatch(this.options.batchSize);
+    // A recycled buffer holds old rows: begin() clears each row before use.
+    const b = new FlowBatch(this.options.batchSize, this.free.pop());
     b.onFull = () => this.onFull();
     return b;
   }

@@ -53,4 +53,4 @@ export type WorkerMessage =
   | { kind: 'done'; reason: string };
 
 /** MainMessage is what the main thread sends to a worker. */
-export type MainMessage = { kind: 'stop' };
+export type MainMessage = { kind: 'stop' } | { kind: 'recycle'; buffer: ArrayBuffer };

@@ -29,6 +29,7 @@ export default async function runWorker(task: WorkerTask): Promise<string> {
   const abort = new AbortController();
   port.on('message', (m: MainMessage) => {
     if (m.kind === 'stop') abort.abort();
+    else if (m.kind === 'recycle') pipeline.recycle(m.buffer);
   });
   const pipeline = new Pipeline({
     decoder: input.decoder,
