@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # A single-node Kafka broker (KRaft) on 127.0.0.1 for tests and benchmarks.
 #   scripts/kafka.sh start   fetch the jars (cached), format a fresh storage, start, wait until it answers
-#   scripts/kafka.sh stop    stop the broker started by this script (by its pid)
+#   scripts/kafka.sh stop    stop the broker started by this script (by its pid), keeping its data
+#   scripts/kafka.sh resume  start the stopped broker again on its data (outage tests)
 #   scripts/kafka.sh status  say whether it runs
 # Ports: KAFKA_PORT (default 19092) for clients, KAFKA_PORT+1 for the controller.
 set -euo pipefail
@@ -34,6 +35,17 @@ start() {
   fetch
   rm -rf "$run"
   mkdir -p "$run/data"
+  configure_and_format
+  launch
+}
+
+resume() {
+  if running; then return; fi
+  [ -f "$run/server.properties" ] || { echo "kafka: nothing to resume on port $port, use start" >&2; exit 1; }
+  launch
+}
+
+configure_and_format() {
   cat > "$run/server.properties" <<PROPS
 process.roles=broker,controller
 node.id=1
@@ -55,8 +67,12 @@ PROPS
   id=$(java -cp "$cp" kafka.tools.StorageTool random-uuid 2>/dev/null | tail -n 1)
   java -Dlog4j2.configurationFile="$root/scripts/kafka/log4j2.yaml" -cp "$cp" \
     kafka.tools.StorageTool format --standalone -t "$id" -c "$run/server.properties" > "$run/format.log" 2>&1
+}
+
+launch() {
+  local cp="$cache/libs/*"
   nohup java -Xms256m -Xmx768m -Dlog4j2.configurationFile="$root/scripts/kafka/log4j2.yaml" -cp "$cp" \
-    kafka.Kafka "$run/server.properties" > "$run/broker.log" 2>&1 &
+    kafka.Kafka "$run/server.properties" >> "$run/broker.log" 2>&1 &
   echo $! > "$pidfile"
   for _ in $(seq 1 120); do
     if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
@@ -83,6 +99,7 @@ stop() {
 case "${1:-}" in
   start) start ;;
   stop) stop ;;
+  resume) resume ;;
   status) if running; then echo "running on 127.0.0.1:$port"; else echo "stopped"; exit 1; fi ;;
-  *) echo "usage: $0 start|stop|status" >&2; exit 64 ;;
+  *) echo "usage: $0 start|stop|resume|status" >&2; exit 64 ;;
 esac

@@ -40,10 +40,10 @@ interface Admin {
   disconnect(): void;
 }
 
-/** withTopic creates a topic for the duration of a test and deletes it after. */
-export async function createTestTopic(name: string, partitions = 1): Promise<() => Promise<void>> {
+/** createTestTopic creates a topic and returns a function that deletes it. */
+export async function createTestTopic(name: string, partitions = 1, brokers = BROKERS): Promise<() => Promise<void>> {
   const Kafka = require('node-rdkafka') as { AdminClient: { create(o: object): Admin } };
-  const admin = Kafka.AdminClient.create({ 'bootstrap.servers': BROKERS.join(','), 'client.id': 'akvorado-tests' });
+  const admin = Kafka.AdminClient.create({ 'bootstrap.servers': brokers.join(','), 'client.id': 'akvorado-tests' });
   await new Promise<void>((resolve, reject) =>
     admin.createTopic({ topic: name, num_partitions: partitions, replication_factor: 1 }, 10_000, (err) => (err ? reject(err) : resolve())),
   );
@@ -69,10 +69,11 @@ export async function consumeAll(
   partitions: number,
   enough: (values: Buffer[]) => boolean,
   timeoutMs = 30_000,
+  brokers = BROKERS,
 ): Promise<Array<{ value: Buffer; key: Buffer | null; partition: number }>> {
   const Kafka = require('node-rdkafka') as { KafkaConsumer: new (g: object, t: object) => Consumer };
   const c = new Kafka.KafkaConsumer(
-    { 'bootstrap.servers': BROKERS.join(','), 'group.id': `akvorado-tests-${process.pid}-${Date.now()}`, 'enable.auto.commit': false },
+    { 'bootstrap.servers': brokers.join(','), 'group.id': `akvorado-tests-${process.pid}-${Date.now()}`, 'enable.auto.commit': false },
     { 'auto.offset.reset': 'earliest' },
   );
   await new Promise<void>((resolve, reject) => c.connect({ timeout: 10_000 }, (err) => (err ? reject(err) : resolve())));

@@ -92,6 +92,8 @@ export class KafkaComponent implements Component {
       'queue.buffering.max.messages': this.config.queueSize,
       'message.max.bytes': Math.max(this.config.maxMessageBytes + 65_536, 1_000_000),
       'linger.ms': 10,
+      // Retries after an outage must not store a message twice.
+      'enable.idempotence': true,
       dr_cb: true,
     };
     this.producer = this.factory(settings);
@@ -252,7 +254,11 @@ export class KafkaComponent implements Component {
     const p = this.producer;
     if (p === null) return;
     if (this.connected) {
+      const deadline = Date.now() + FLUSH_TIMEOUT_MS;
       await new Promise<void>((resolve) => p.flush(FLUSH_TIMEOUT_MS, () => resolve()));
+      // flush() returns once librdkafka has its answers; their delivery
+      // reports reach this thread a little later.
+      while (this.inflight > 0 && Date.now() < deadline) await sleep(20);
       if (this.inflight > 0) {
         // Still not acknowledged (brokers down, topic missing): these are lost.
         this.r.logger.error({ messages: this.inflight, topic: this.topic }, 'Kafka messages not delivered before stop');
