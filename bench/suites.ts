@@ -9,6 +9,7 @@ import type { Figure } from './measure.ts';
 export const SUITES: Record<string, () => Promise<Figure[]>> = {
   reporter: async () => (await import('./reporter.bench.ts')).run(),
   receive: async () => (await import('./receive.bench.ts')).run(),
+  kafka: async () => (await import('./kafka.bench.ts')).run(),
   encode: async () => (await import('./encode.bench.ts')).run(),
   decode: async () => [
     ...(await (await import('../src/inlet/flow/decoder/netflow/bench.ts')).benchNetflow()),
