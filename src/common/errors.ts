@@ -14,6 +14,7 @@ export const ERROR_CODES = [
   'AKV_DAEMON_STOP_TIMEOUT', // components did not stop before the deadline
   'AKV_SERVICE_UNAVAILABLE', // a service command that this version does not provide yet
   'AKV_SCHEMA_INVALID', // schema.* names an unknown column or an impossible combination
+  'AKV_CONFIGURE_KAFKA', // configure could not create or update the Kafka topic
 ] as const;
 
 /** ErrorCode is one of ERROR_CODES. */
