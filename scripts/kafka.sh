@@ -71,6 +71,10 @@ PROPS
 
 launch() {
   local cp="$cache/libs/*"
+  if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
+    echo "kafka: port $port is already in use (another broker? stop it, or set KAFKA_PORT)" >&2
+    exit 1
+  fi
   nohup java -Xms256m -Xmx768m -Dlog4j2.configurationFile="$root/scripts/kafka/log4j2.yaml" -cp "$cp" \
     kafka.Kafka "$run/server.properties" >> "$run/broker.log" 2>&1 &
   echo $! > "$pidfile"
