@@ -50,3 +50,24 @@ export function copyReversed(batch: FlowBatch, i: number, j: number): void {
     batch.mplsLabels[j * MAX_MPLS_LABELS + k] = batch.mplsLabels[i * MAX_MPLS_LABELS + k]!;
   }
 }
+
+/**
+ * reverseRow fills row j with the reverse direction of row i (RFC 5103):
+ * endpoints swapped, reverse counters, and the reverse ToS and TCP flags
+ * when the record has them (-1 when not).
+ */
+export function reverseRow(
+  batch: FlowBatch,
+  i: number,
+  j: number,
+  revBytes: number,
+  revPkts: number,
+  revTos: number,
+  revFlags: number,
+): void {
+  copyReversed(batch, i, j);
+  batch.bytes[j] = revBytes;
+  batch.packets[j] = revPkts;
+  if (revTos >= 0) batch.ipTos[j] = revTos;
+  batch.tcpFlags[j] = revFlags >= 0 ? revFlags : 0;
+}

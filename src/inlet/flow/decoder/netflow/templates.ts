@@ -2,6 +2,7 @@
 import type { Exporter } from '../root.ts';
 import { compileOps } from './fields.ts';
 import type { CompiledOps } from './fields.ts';
+import type { DataDecoder } from './codegen.ts';
 
 /** MAX_TEMPLATES caps the templates kept for one exporter, all domains together. */
 export const MAX_TEMPLATES = 4096;
@@ -13,7 +14,8 @@ export const MAX_SAMPLERS = 256;
 /**
  * Template is a compiled data or options template: the original field
  * specifiers (to recognise a refresh that changes nothing) and the operations
- * to run on each record, as (kind, length, minimum bytes after) triples.
+ * to run on each record, as (kind, length, minimum bytes after) triples,
+ * and the function generated from them once the template is used enough.
  */
 export class Template {
   readonly id: number;
@@ -25,6 +27,10 @@ export class Template {
   readonly minLength: number;
   readonly hasReverse: boolean;
   readonly hasIcmp: boolean;
+  /** decoder is the generated function of a data template (codegen.ts), or null to interpret ops. */
+  decoder: DataDecoder | null;
+  /** runs counts the data sets interpreted, up to COMPILE_AFTER (records.ts). */
+  runs: number;
 
   constructor(id: number, isOptions: boolean, fieldCount: number, scopeCount: number, raw: Uint8Array, c: CompiledOps) {
     this.id = id;
@@ -36,6 +42,8 @@ export class Template {
     this.minLength = c.minLength;
     this.hasReverse = c.hasReverse;
     this.hasIcmp = c.hasIcmp;
+    this.decoder = null;
+    this.runs = 0;
   }
 
   /** sameAs tells whether the specifiers at `b[start..end)` define this template again. */
