@@ -9,6 +9,7 @@ bash scripts/setup-node.sh
 bash scripts/setup-debian.sh
 # shellcheck source=scripts/env.sh
 . scripts/env.sh
+bash scripts/build-native.sh
 
 stamp=node_modules/.akvorado-stamp
 want="$(node --version) $(sha256sum package-lock.json | cut -d' ' -f1)"

@@ -5,6 +5,7 @@ import type { FlowBatch } from './batch.ts';
 import type { SamplingRateSetting } from './config.ts';
 import { v5Datagram, type V5Record } from './decoder/netflow/testdata/builder.ts';
 import { realisticSFlow } from './decoder/sflow/testdata/builder.ts';
+import { parseIP } from '../../common/helpers/ip.ts';
 import { rowToJSON } from './json.ts';
 import { Pipeline } from './pipeline.ts';
 
@@ -65,6 +66,27 @@ describe('pipeline', () => {
     const stats = p.statsSnapshot();
     assert.deepEqual(stats.exporters, ['192.0.2.1', '192.0.2.200', '203.0.113.1']);
     assert.equal(p.emitted, 6);
+  });
+
+  it('finds exporters by their 16 address bytes (handleFrom) as by text', () => {
+    const { p, out } = newPipeline({ defaultSamplingRate: { '192.0.2.0/24': 10, '2001:db8::/32': 30 } });
+    const d = v5Datagram({ sysUptime: 1000, unixSecs: 1_700_000_000 }, records(1));
+    const sources = ['192.0.2.1', '2001:db8::1', '192.0.2.1', '192.0.2.2', '2001:db8::1', '192.0.2.2', '192.0.2.1'];
+    // Addresses at an offset in a shared area, as the native receiver gives them.
+    const area = new Uint8Array(20 * sources.length);
+    sources.forEach((a, i) => area.set(parseIP(a)!, i * 20));
+    sources.forEach((_, i) => p.handleFrom(d, area, i * 20, 1_700_000_000_000));
+    p.flush();
+    assert.deepEqual(
+      out.map((x) => [x.ExporterAddress, x.SamplingRate]),
+      sources.map((a) => [a, a.includes(':') ? 30 : 10]),
+    );
+    const stats = p.statsSnapshot();
+    assert.deepEqual(stats.exporters, ['192.0.2.1', '2001:db8::1', '192.0.2.2']);
+    assert.equal(p.input.datagrams, sources.length);
+    // Text and bytes name the same exporter.
+    p.handle(d, '192.0.2.2', 1_700_000_000_000);
+    assert.equal(p.exporterCount, 3);
   });
 
   it('lets the override win over the rate flows carry', () => {

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: AGPL-3.0-only
-import { parseIP } from '../../common/helpers/ip.ts';
+import { formatIP, parseIP } from '../../common/helpers/ip.ts';
 import { SubnetMap } from '../../common/helpers/subnet.ts';
 import { FlowBatch } from './batch.ts';
 import { copyRow } from './batch-ops.ts';
@@ -36,6 +36,12 @@ function rateLookup(setting: SamplingRateSetting): (addr: Uint8Array) => number 
   return (addr) => map.lookup(addr) ?? 0;
 }
 
+// sameAddress compares 16 address bytes with those at `off` in `b`.
+function sameAddress(a: Uint8Array, b: Uint8Array, off: number): boolean {
+  for (let i = 0; i < 16; i++) if (a[i] !== b[off + i]) return false;
+  return true;
+}
+
 /**
  * ExporterEntry is the pipeline's view of one exporter: the decoder's
  * Exporter plus the sampling settings resolved once for its address and the
@@ -69,6 +75,10 @@ export class Pipeline {
   private readonly options: PipelineOptions;
   private readonly decoder: Decoder;
   private readonly exporters = new Map<string, ExporterEntry>();
+  // For handleFrom: exporters by a hash of their 16 address bytes, and the
+  // exporter of the previous datagram.
+  private readonly byAddress = new Map<number, ExporterEntry[]>();
+  private last: ExporterEntry | null = null;
   private readonly defaultRate: (addr: Uint8Array) => number;
   private readonly overrideRate: (addr: Uint8Array) => number;
   private readonly random: () => number;
@@ -128,6 +138,40 @@ export class Pipeline {
     return e;
   }
 
+  /** entryFrom is `entry` for an address as 16 bytes at `off`, allocating only for a new exporter. */
+  private entryFrom(address: Uint8Array, off: number): ExporterEntry {
+    const last = this.last;
+    if (last !== null && sameAddress(last.exporter.address16, address, off)) return last;
+    let h = 0;
+    for (let i = off; i < off + 16; i += 4) {
+      h = Math.imul(h ^ ((address[i]! << 24) | (address[i + 1]! << 16) | (address[i + 2]! << 8) | address[i + 3]!), 0x9e3779b1);
+      h ^= h >>> 15;
+    }
+    let bucket = this.byAddress.get(h);
+    if (bucket !== undefined) {
+      for (const e of bucket) {
+        if (sameAddress(e.exporter.address16, address, off)) {
+          this.last = e;
+          return e;
+        }
+      }
+    } else {
+      bucket = [];
+      this.byAddress.set(h, bucket);
+    }
+    const addr16 = address.slice(off, off + 16);
+    // IPv4 (mapped) exporters are named by their dotted quad, as with udp4 sockets.
+    const name = formatIP(addr16);
+    let e = this.exporters.get(name);
+    if (e === undefined) {
+      e = new ExporterEntry(new Exporter(name, addr16), this.defaultRate(addr16), this.overrideRate(addr16));
+      this.exporters.set(name, e);
+    }
+    bucket.push(e);
+    this.last = e;
+    return e;
+  }
+
   /**
    * handle decodes one datagram from `source` (an address as text) received
    * at `nowMs` (milliseconds since the epoch).
@@ -140,6 +184,20 @@ export class Pipeline {
       this.input.unparsable++;
       return;
     }
+    this.decode(payload, e, nowMs);
+  }
+
+  /**
+   * handleFrom is `handle` for a source given as 16 bytes (IPv4 as
+   * IPv4-mapped IPv6) at `off` in `address`: no text per datagram.
+   */
+  handleFrom(payload: Uint8Array, address: Uint8Array, off: number, nowMs: number): void {
+    this.input.datagrams++;
+    this.input.bytes += payload.length;
+    this.decode(payload, this.entryFrom(address, off), nowMs);
+  }
+
+  private decode(payload: Uint8Array, e: ExporterEntry, nowMs: number): void {
     this.current = e;
     this.nowMs = nowMs;
     e.exporter.stats.bytes += payload.length;

@@ -35,6 +35,7 @@ interface WorkerSlot {
   task: Promise<string> | null;
   receiveBuffer: number;
   boundPort: number;
+  receiver?: 'native' | 'dgram';
   done: boolean;
 }
 
@@ -217,6 +218,7 @@ export class FlowComponent implements Component {
           case 'ready':
             slot.receiveBuffer = m.receiveBuffer;
             slot.boundPort = m.port;
+            slot.receiver = m.receiver;
             resolve();
             break;
           case 'batch':
@@ -259,7 +261,7 @@ export class FlowComponent implements Component {
     for (const s of this.slots) {
       if (s.input.type !== 'udp' || s.workerName !== '0') continue;
       this.log.info(
-        { input: s.inputName, port: s.boundPort, workers: s.input.workers, receiveBuffer: s.receiveBuffer },
+        { input: s.inputName, port: s.boundPort, workers: s.input.workers, receiveBuffer: s.receiveBuffer, receiver: s.receiver },
         'flow input listening',
       );
       // Linux doubles the requested size for its bookkeeping and caps the

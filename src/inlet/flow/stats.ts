@@ -47,6 +47,8 @@ export type WorkerMessage =
       receiveBuffer: number;
       /** port is the bound UDP port (udp), 0 for files. */
       port: number;
+      /** receiver is how the udp input reads datagrams (absent for files). */
+      receiver?: 'native' | 'dgram';
     }
   | { kind: 'batch'; buffer: ArrayBuffer; capacity: number; length: number }
   | { kind: 'stats'; exporters: string[]; packed: Float64Array; input: InputStats }

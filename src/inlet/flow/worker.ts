@@ -4,7 +4,7 @@
 import type { MessagePort } from 'node:worker_threads';
 import type { InputConfiguration, SamplingRateSetting } from './config.ts';
 import { runFile } from './input/file.ts';
-import { runUDP } from './input/udp.ts';
+import { runUDP, type ReadyInfo } from './input/udp.ts';
 import { Pipeline } from './pipeline.ts';
 import type { MainMessage, WorkerMessage } from './stats.ts';
 
@@ -44,7 +44,7 @@ export default async function runWorker(task: WorkerTask): Promise<string> {
   const sendStats = () => send({ kind: 'stats', ...pipeline.statsSnapshot(), input: { ...pipeline.input } });
   const statsTimer = setInterval(sendStats, task.statsIntervalMs);
   const flushTimer = setInterval(() => pipeline.flush(), task.flushIntervalMs);
-  const ready = (info: { receiveBuffer: number; port: number }) => send({ kind: 'ready', ...info });
+  const ready = (info: ReadyInfo) => send({ kind: 'ready', ...info });
   let reason = 'stopped';
   try {
     if (input.type === 'udp') {
