@@ -10,21 +10,13 @@ import { parseIP } from '../../../../common/helpers/ip.ts';
 import { DECODE_ERRORS, Exporter, errorIndex } from '../root.ts';
 import { SFlowDecoder } from './root.ts';
 import { buildDatagram, realisticSFlow } from './testdata/builder.ts';
+import { mulberry32 } from '../../../../common/helpers/random.ts';
 
 const ITERATIONS = Number(process.env['SFLOW_FUZZ_ITERATIONS'] ?? 1_000_000);
 const SEED = Number(process.env['SFLOW_FUZZ_SEED'] ?? Math.floor(Math.random() * 0x100000000));
 
-// mulberry32: a small seeded PRNG, good enough to pick mutations.
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 0x100000000;
-  };
-}
+// A seeded PRNG picks the mutations, so that a seed replays a run.
+const prng = mulberry32;
 
 const HUGE = [0xffffffff, 0x7fffffff, 0x80000000, 0xfffffffc, 0x10000, 0x3fffffff, 0x40000000];
 

@@ -3,6 +3,9 @@
 // Builders of NetFlow v5, NetFlow v9 and IPFIX datagrams for tests and
 // benchmarks. Not for production code: they allocate freely.
 import { parseIP } from '../../../../../common/helpers/ip.ts';
+import { mulberry32 } from '../../../../../common/helpers/random.ts';
+
+export { mulberry32 };
 
 /** FieldSpec is a template field: information element, length (65535 = variable) and enterprise number. */
 export interface FieldSpec {
@@ -292,17 +295,6 @@ export function v5Datagram(h: V5Header, records: V5Record[]): Uint8Array {
 
 const F = (id: number, length: number): FieldSpec => ({ id, length });
 
-/** mulberry32 returns a seeded PRNG giving floats in [0, 1). */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Realistic is a set of realistic datagrams: the template datagram (null for v5) and data datagrams. */
 export interface Realistic {

@@ -1,0 +1,16 @@
+// SPDX-License-Identifier: AGPL-3.0-only
+
+/**
+ * mulberry32 returns a small seeded PRNG giving floats in [0, 1): tests and
+ * benchmarks draw their data and mutations with it so that a seed replays a run.
+ */
+export function mulberry32(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
