@@ -10,16 +10,8 @@ import { Exporter } from '../root.ts';
 import { NetFlowDecoder } from './root.ts';
 import { realisticIPFIX, realisticV5, realisticV9 } from './testdata/builder.ts';
 import type { Realistic } from './testdata/builder.ts';
+import type { Figure as BenchResult } from '../../../../../bench/measure.ts';
 
-/** BenchResult is one measured value with its spread over runs. */
-export interface BenchResult {
-  name: string;
-  value: number;
-  unit: string;
-  runs: number;
-  min: number;
-  max: number;
-}
 
 const RUNS = 5;
 const RUN_MS = 1000;

@@ -4,16 +4,8 @@ import { parseIP } from '../../../../common/helpers/ip.ts';
 import { Exporter } from '../root.ts';
 import { SFlowDecoder } from './root.ts';
 import { realisticSFlow } from './testdata/builder.ts';
+import type { Figure as BenchResult } from '../../../../../bench/measure.ts';
 
-/** BenchResult is one measurement: the median of `runs` runs, with their extremes. */
-export interface BenchResult {
-  name: string;
-  value: number;
-  unit: string;
-  runs: number;
-  min: number;
-  max: number;
-}
 
 const RUNS = 5;
 const RUN_MS = 1000;
