@@ -73,3 +73,17 @@ export function formatIP(buf: Uint8Array, off = 0): string {
   if (bestStart < 0) return hex.join(':');
   return `${hex.slice(0, bestStart).join(':')}::${hex.slice(bestStart + bestLen).join(':')}`;
 }
+
+/**
+ * writeIPv4Mapped stores the 4 bytes at `src[off]` as ::ffff:a.b.c.d in the
+ * 16 bytes at `dst[at]`, whose first 10 bytes must already be zero (decoders
+ * write into rows that FlowBatch.begin() cleared).
+ */
+export function writeIPv4Mapped(dst: Uint8Array, at: number, src: Uint8Array, off: number): void {
+  dst[at + 10] = 0xff;
+  dst[at + 11] = 0xff;
+  dst[at + 12] = src[off]!;
+  dst[at + 13] = src[off + 1]!;
+  dst[at + 14] = src[off + 2]!;
+  dst[at + 15] = src[off + 3]!;
+}

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: AGPL-3.0-only
 //
 // Big-endian reads shared by the parsers. Callers check bounds first.
+import { writeIPv4Mapped } from '../../../../common/helpers/ip.ts';
 
 // Seconds between the NTP epoch (1900) and the Unix epoch (RFC 7011 §6.1.10).
 const NTP_OFFSET = 2208988800;
@@ -35,14 +36,7 @@ export function ntpMs(b: Uint8Array, p: number): number {
 }
 
 /** put4 writes an IPv4 address as IPv4-mapped IPv6 into 16 bytes at `dst[a]`. */
-export function put4(dst: Uint8Array, a: number, b: Uint8Array, p: number): void {
-  dst[a + 10] = 0xff;
-  dst[a + 11] = 0xff;
-  dst[a + 12] = b[p]!;
-  dst[a + 13] = b[p + 1]!;
-  dst[a + 14] = b[p + 2]!;
-  dst[a + 15] = b[p + 3]!;
-}
+export const put4 = writeIPv4Mapped;
 
 /** put16 copies 16 bytes. */
 export function put16(dst: Uint8Array, a: number, b: Uint8Array, p: number): void {

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: AGPL-3.0-only
 import type { FlowBatch } from '../../batch.ts';
 import { ExporterStats, errorIndex } from '../root.ts';
+import { writeIPv4Mapped } from '../../../../common/helpers/ip.ts';
 
 /** OK is the return code of a parser that found nothing wrong. */
 export const OK = -1;
@@ -88,18 +89,8 @@ export class Context {
   }
 }
 
-/**
- * writeIPv4 stores the 4 bytes at `src[off]` as ::ffff:a.b.c.d in `dst` at
- * `at`, over a slot still cleared by `FlowBatch.begin()` (see clearIPv4).
- */
-export function writeIPv4(dst: Uint8Array, at: number, src: Uint8Array, off: number): void {
-  dst[at + 10] = 0xff;
-  dst[at + 11] = 0xff;
-  dst[at + 12] = src[off]!;
-  dst[at + 13] = src[off + 1]!;
-  dst[at + 14] = src[off + 2]!;
-  dst[at + 15] = src[off + 3]!;
-}
+/** writeIPv4 stores the 4 bytes at `src[off]` as ::ffff:a.b.c.d over a slot still cleared by `FlowBatch.begin()` (see clearIPv4). */
+export const writeIPv4 = writeIPv4Mapped;
 
 /** clearIPv4 zeroes the 10 leading bytes of an address slot that may have held an IPv6 address. */
 export function clearIPv4(dst: Uint8Array, at: number): void {
