@@ -1,0 +1,190 @@
+// SPDX-License-Identifier: AGPL-3.0-only
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync } from 'node:fs';
+import { rm, writeFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { ClickHouseError, quoteIdentifier, quoteString, type ClickHouse, type InsertFormat, type QueryOptions } from './root.ts';
+
+// The chdb types, as far as this module uses them (the package is loaded
+// lazily: its native library is large and only standalone needs it).
+interface ChdbResult {
+  readonly rowsRead: number;
+  readonly elapsed: number;
+  bytes(): Uint8Array;
+  text(): string;
+}
+interface ChdbSession {
+  queryAsync(query: string, opts?: { format?: string }): Promise<ChdbResult>;
+  queryBindAsync(query: string, params: object, opts?: { format?: string }): Promise<ChdbResult>;
+  close(): void;
+}
+
+/** RunOptions are what one statement of the engine may carry. */
+export interface RunOptions extends QueryOptions {
+  /** format is the output format (a FORMAT clause in the SQL wins). */
+  format?: string;
+  /** database is the current database for this statement. */
+  database?: string;
+}
+
+/** RunResult is the raw output of one statement. */
+export interface RunResult {
+  data: Uint8Array;
+  rowsRead: number;
+  elapsedSeconds: number;
+}
+
+// settingName guards SET statements built from request parameters.
+const SETTING_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+/**
+ * Engine is the ClickHouse engine embedded in this process (chdb) over one
+ * data directory. Statements run one at a time: the session's current
+ * database and settings are per session, so each statement sets what it
+ * needs and restores it while nothing else runs. Binary inserts go
+ * through a file in memory (/dev/shm) because chdb takes SQL text only.
+ */
+export class Engine {
+  /** path is the data directory. */
+  readonly path: string;
+  private session: ChdbSession | null;
+  private currentDatabase: string;
+  private queue: Promise<unknown>;
+  private readonly spool: string;
+  private closed: boolean;
+
+  constructor(path: string) {
+    this.path = resolve(path);
+    this.session = null;
+    this.currentDatabase = 'default';
+    this.queue = Promise.resolve();
+    this.spool = existsSync('/dev/shm') ? '/dev/shm' : tmpdir();
+    this.closed = false;
+  }
+
+  /** open loads chdb and opens the data directory (created when missing). */
+  open(): void {
+    if (this.session !== null) return;
+    if (this.closed) throw new Error('embedded ClickHouse engine already closed');
+    mkdirSync(this.path, { recursive: true });
+    const require = createRequire(import.meta.url);
+    const chdb = require('chdb') as { Session: new (path: string) => ChdbSession };
+    this.session = new chdb.Session(this.path);
+  }
+
+  /** run executes one statement, exclusively. `body` is data for an INSERT ... FORMAT statement. */
+  run(sql: string, options: RunOptions = {}, body?: Uint8Array): Promise<RunResult> {
+    const next = this.queue.then(() => this.runNow(sql, options, body));
+    this.queue = next.catch(() => undefined);
+    return next;
+  }
+
+  private async runNow(sql: string, options: RunOptions, body: Uint8Array | undefined): Promise<RunResult> {
+    if (this.session === null) this.open();
+    const session = this.session!;
+    const database = options.database ?? 'default';
+    if (database !== this.currentDatabase) {
+      await this.call(() => session.queryAsync(`USE ${quoteIdentifier(database)}`));
+      this.currentDatabase = database;
+    }
+    const settings = Object.entries(options.settings ?? {});
+    for (const [k] of settings) if (!SETTING_NAME.test(k)) throw new ClickHouseError(`invalid setting name ${JSON.stringify(k)}`, 115, 'UNKNOWN_SETTING');
+    if (settings.length > 0) {
+      await this.call(() => session.queryAsync(`SET ${settings.map(([k, v]) => `${k} = ${typeof v === 'string' ? quoteString(v) : Number(v)}`).join(', ')}`));
+    }
+    let file: string | null = null;
+    try {
+      let statement = sql;
+      if (body !== undefined && body.length > 0) {
+        file = join(this.spool, `akvorado-insert-${process.pid}-${randomBytes(6).toString('hex')}`);
+        await writeFile(file, body);
+        statement = withInfile(sql, file);
+      }
+      const format = options.format ?? 'TabSeparated';
+      const params = options.params;
+      const result = await this.call(() =>
+        params !== undefined && Object.keys(params).length > 0
+          ? session.queryBindAsync(statement, params, { format })
+          : session.queryAsync(statement, { format }),
+      );
+      return { data: result.bytes(), rowsRead: result.rowsRead, elapsedSeconds: result.elapsed };
+    } finally {
+      if (file !== null) await rm(file, { force: true });
+      if (settings.length > 0) await this.call(() => session.queryAsync(`SET ${settings.map(([k]) => `${k} = DEFAULT`).join(', ')}`));
+    }
+  }
+
+  // call turns chdb's errors into ClickHouseError.
+  private async call(f: () => Promise<ChdbResult>): Promise<ChdbResult> {
+    try {
+      return await f();
+    } catch (err) {
+      throw ClickHouseError.fromMessage((err as Error).message.replace(/^Query failed: /, ''), err);
+    }
+  }
+
+  /** close waits for running statements, then closes the data directory. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.queue;
+    this.session?.close();
+    this.session = null;
+  }
+}
+
+/**
+ * withInfile rewrites "INSERT INTO t (cols) FORMAT F" so that its data is
+ * read from a file: "INSERT INTO t (cols) FROM INFILE 'f' FORMAT F".
+ */
+export function withInfile(sql: string, file: string): string {
+  const m = /^(\s*INSERT\s+INTO\s+[\s\S]+?)\s+FORMAT\s+([A-Za-z0-9]+)\s*$/i.exec(sql);
+  if (m === null) throw new ClickHouseError('data sent with a statement that is not "INSERT INTO ... FORMAT <format>"', 62, 'SYNTAX_ERROR');
+  return `${m[1]} FROM INFILE ${quoteString(file)} FORMAT ${m[2]}`;
+}
+
+/** Embedded is the ClickHouse driver over the engine embedded in this process. */
+export class Embedded implements ClickHouse {
+  readonly kind = 'embedded' as const;
+  readonly database: string;
+  /** engine is the embedded engine, shared with the project's HTTP endpoint when there is one. */
+  readonly engine: Engine;
+
+  constructor(engine: Engine, database = 'default') {
+    this.engine = engine;
+    this.database = database;
+  }
+
+  async select<T = Record<string, unknown>>(sql: string, options: QueryOptions = {}): Promise<T[]> {
+    const r = await this.engine.run(sql, { ...options, format: 'JSONEachRow', database: this.database });
+    const text = Buffer.from(r.data.buffer, r.data.byteOffset, r.data.byteLength).toString('utf8');
+    const rows: T[] = [];
+    for (const line of text.split('\n')) if (line !== '') rows.push(JSON.parse(line) as T);
+    return rows;
+  }
+
+  async exec(sql: string, options: QueryOptions = {}): Promise<void> {
+    await this.engine.run(sql, { ...options, database: this.database });
+  }
+
+  async insert(table: string, columns: readonly string[], format: InsertFormat, data: Uint8Array, options: QueryOptions = {}): Promise<void> {
+    if (data.length === 0) return;
+    const sql = `INSERT INTO ${quoteIdentifier(table)} (${columns.map(quoteIdentifier).join(', ')}) FORMAT ${format}`;
+    await this.engine.run(sql, { ...options, database: this.database }, data);
+  }
+
+  async ping(): Promise<boolean> {
+    try {
+      await this.engine.run('SELECT 1');
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  async close(): Promise<void> {
+    // The engine belongs to whoever created it (it may serve HTTP too).
+  }
+}
