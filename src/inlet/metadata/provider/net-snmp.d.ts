@@ -1,0 +1,56 @@
+// SPDX-License-Identifier: AGPL-3.0-only
+// Types for the part of net-snmp (which ships none) that the SNMP provider
+// and its tests use. Constants are the library's numeric codes.
+declare module 'net-snmp' {
+  /** Varbind is one OID and its value in an answer. */
+  export interface Varbind {
+    oid: string;
+    type: number;
+    value: unknown;
+  }
+
+  /** SessionOptions are the options of createSession/createV3Session. */
+  export interface SessionOptions {
+    port?: number;
+    retries?: number;
+    timeout?: number;
+    backoff?: number;
+    transport?: 'udp4' | 'udp6';
+    version?: number;
+    context?: string;
+  }
+
+  /** User is an SNMPv3 user (USM). */
+  export interface User {
+    name: string;
+    level: number;
+    authProtocol?: number;
+    authKey?: string;
+    privProtocol?: number;
+    privKey?: string;
+  }
+
+  /** Session is a client socket towards one agent. */
+  export interface Session {
+    get(oids: string[], cb: (error: (Error & { code?: number }) | null, varbinds: Varbind[]) => void): void;
+    close(): void;
+    on(event: 'error' | 'close', cb: (err?: Error) => void): void;
+  }
+
+  export interface NetSnmp {
+    Version1: number;
+    Version2c: number;
+    Version3: number;
+    SecurityLevel: { noAuthNoPriv: number; authNoPriv: number; authPriv: number };
+    AuthProtocols: { none: number; md5: number; sha: number; sha224: number; sha256: number; sha384: number; sha512: number };
+    PrivProtocols: { none: number; des: number; aes: number; aes256b: number; aes256r: number };
+    ObjectType: { OctetString: number; Gauge: number; Integer: number; NoSuchObject: number; NoSuchInstance: number; EndOfMibView: number };
+    ResponseInvalidCode: { EAuthFailure: number; ECouldNotDecrypt: number; ENotInTimeWindow: number };
+    createSession(target: string, community: string, options?: SessionOptions): Session;
+    createV3Session(target: string, user: User, options?: SessionOptions): Session;
+    isVarbindError(vb: Varbind): boolean;
+  }
+
+  const snmp: NetSnmp;
+  export default snmp;
+}
