@@ -15,11 +15,14 @@ export const ERROR_CODES = [
   'AKV_SERVICE_UNAVAILABLE', // a service command that this version does not provide yet
   'AKV_SCHEMA_INVALID', // schema.* names an unknown column or an impossible combination
   'AKV_CONFIGURE_KAFKA', // configure could not create or update the Kafka topic
+  'AKV_CONFIGURE_CLICKHOUSE', // configure could not bring a ClickHouse object in line (the step is named)
+  'AKV_CLICKHOUSE_QUERY', // a ClickHouse statement failed or ClickHouse cannot be reached
   'AKV_CLASSIFIER_PARSE', // an exporter or interface classifier rule does not compile
   'AKV_CLASSIFIER_RUNTIME', // a classifier rule failed while running (counted and logged)
   'AKV_METADATA_SNMP', // an SNMP poll of an exporter failed (timeout, authentication, agent error)
   'AKV_METADATA_PERSIST', // the metadata cache file cannot be read, parsed or written
   'AKV_GEOIP_DATABASE', // a GeoIP database file is missing, unreadable or not a MaxMind DB
+  'AKV_CONSOLE_FILTER', // a console filter does not parse or names an unknown column or a bad value
 ] as const;
 
 /** ErrorCode is one of ERROR_CODES. */

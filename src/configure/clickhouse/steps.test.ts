@@ -1,19 +1,23 @@
 // SPDX-License-Identifier: AGPL-3.0-only
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { createTableSQL, rollupViewSQL, tableColumns, tableName } from './clickhouse.ts';
-import { Schema } from './root.ts';
+import { clickhouseConfig } from '../../common/clickhouse/tests.ts';
+import { tableColumns, tableName } from '../../common/schema/clickhouse.ts';
+import { Schema } from '../../common/schema/root.ts';
+import { plan } from './steps.ts';
 
 const schema = new Schema({ enabled: ['SrcMAC', 'MPLSLabels'], disabled: ['SrcAS'], mainTableOnly: ['InIfDescription'], notMainTableOnly: [] });
+const steps = plan(schema, clickhouseConfig('http://127.0.0.1:8123', 'default'), { brokers: ['127.0.0.1:9092'], topic: 'flows-x' });
+const sqlOf = (name: string) => steps.find((s) => s.name === name)!.sql;
 
-describe('ClickHouse DDL from the schema', () => {
+describe('ClickHouse migration steps from the schema', () => {
   it('names tables as Akvorado does', () => {
     assert.deepEqual([0, 60, 300, 3600].map(tableName), ['flows', 'flows_1m0s', 'flows_5m0s', 'flows_1h0m0s']);
   });
 
   it('creates the main table with every enabled column', () => {
-    const sql = createTableSQL(schema, { intervalSeconds: 0, ttlSeconds: 15 * 86_400 });
-    assert.match(sql, /^CREATE TABLE `flows`\n/);
+    const sql = sqlOf('flows table');
+    assert.match(sql, /^CREATE TABLE `flows`\n/m);
     assert.match(sql, /^ {2}`SrcAddr` IPv6 CODEC\(ZSTD\(1\)\),$/m);
     assert.match(sql, /^ {2}`SrcNetPrefix` String ALIAS CASE WHEN EType = 0x800/m);
     assert.match(sql, /^ {2}`SrcMAC` UInt64,$/m);
@@ -30,13 +34,34 @@ describe('ClickHouse DDL from the schema', () => {
     const names = tableColumns(schema, r).map((c) => c.name);
     for (const n of ['SrcAddr', 'DstAddr', 'SrcPort', 'SrcNetPrefix', 'MPLSLabels', 'InIfDescription']) assert.ok(!names.includes(n), n);
     for (const n of ['TimeReceived', 'ExporterAddress', 'DstAS', 'InIfName', 'OutIfDescription', 'Bytes', 'Packets']) assert.ok(names.includes(n), n);
-    const sql = createTableSQL(schema, r);
+    const sql = sqlOf('flows_1m0s table');
     assert.match(sql, /^ENGINE = SummingMergeTree\(\(Bytes, Packets\)\)$/m);
-    const view = rollupViewSQL(schema, r);
+    const view = sqlOf('flows_1m0s view');
     assert.match(view, /^CREATE MATERIALIZED VIEW `flows_1m0s_consumer` TO `flows_1m0s`$/m);
     assert.match(view, /toStartOfInterval\(TimeReceived, toIntervalSecond\(60\)\) AS TimeReceived/);
     assert.match(view, /sum\(`Bytes`\) AS `Bytes`/);
     assert.doesNotMatch(view, /GROUP BY .*`Bytes`/);
     assert.doesNotMatch(view, /PacketSize/, 'aliases are computed, not copied');
+  });
+
+  it('orders steps so that dictionaries come before the tables reading them and views after their tables', () => {
+    const names = steps.map((s) => s.name);
+    assert.ok(names.indexOf('icmp dictionary') < names.indexOf('flows table'));
+    assert.ok(names.indexOf('flows_1m0s table') < names.indexOf('flows_1m0s view'));
+    assert.ok(names.indexOf('Kafka engine table') < names.indexOf('Kafka consumer view'));
+    assert.equal(new Set(steps.map((s) => s.object)).size, steps.length, 'one step per object');
+  });
+
+  it('reads the topic with the schema inline and hashes every statement', () => {
+    const kafka = sqlOf('Kafka engine table');
+    assert.match(kafka, /kafka_topic_list = 'flows-x'/);
+    assert.match(kafka, /format_schema = 'syntax = "proto3";\n\nmessage FlowMessage \{\n {2}uint32 TimeReceived = 1;/);
+    for (const s of steps) assert.ok(s.sql.endsWith(`COMMENT 'akvorado ${s.hash}'`), s.name);
+    // Another TTL changes the table's hash, not its views'.
+    const config = clickhouseConfig('http://127.0.0.1:8123', 'default');
+    const other = plan(schema, { ...config, resolutions: config.resolutions.map((r) => (r.interval === 60_000 ? { ...r, ttl: 1000 } : r)) }, null);
+    const hash = (list: typeof steps, name: string) => list.find((s) => s.name === name)!.hash;
+    assert.notEqual(hash(other, 'flows_1m0s table'), hash(steps, 'flows_1m0s table'));
+    assert.equal(hash(other, 'flows table'), hash(steps, 'flows table'));
   });
 });
