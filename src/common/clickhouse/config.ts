@@ -7,7 +7,6 @@ export interface Configuration {
   database: string;
   username: string;
   password: string;
-  cluster: string;
   requestTimeout: number;
   maxConnections: number;
   tls: { caFile: string; certFile: string; keyFile: string };
@@ -61,11 +60,6 @@ export const schema = {
   database: { doc: 'Database holding the flows tables', format: identifier, default: 'default' },
   username: { doc: 'ClickHouse user', format: String, default: 'default' },
   password: { doc: 'ClickHouse password', format: String, default: '', sensitive: true },
-  cluster: {
-    doc: 'Cluster name for distributed tables (empty: a single server); configure adds ON CLUSTER to its statements',
-    format: identifier,
-    default: '',
-  },
   'request-timeout': { doc: 'Longest time a ClickHouse request may take', format: 'duration', default: '5m' },
   'max-connections': { doc: 'Open HTTP connections per server', format: 'nat', default: 10 },
   tls: {

@@ -35,7 +35,6 @@ export function clickhouseConfig(url: string, database: string): Configuration {
     database,
     username: 'default',
     password: '',
-    cluster: '',
     requestTimeout: 60_000,
     maxConnections: 4,
     tls: { caFile: '', certFile: '', keyFile: '' },
