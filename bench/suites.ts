@@ -11,6 +11,7 @@ export const SUITES: Record<string, () => Promise<Figure[]>> = {
   receive: async () => (await import('./receive.bench.ts')).run(),
   kafka: async () => (await import('./kafka.bench.ts')).run(),
   encode: async () => (await import('./encode.bench.ts')).run(),
+  clickhouse: async () => (await import('./clickhouse.bench.ts')).run(),
   decode: async () => [
     ...(await (await import('../src/inlet/flow/decoder/netflow/bench.ts')).benchNetflow()),
     ...(await (await import('../src/inlet/flow/decoder/sflow/bench.ts')).benchSFlow()),

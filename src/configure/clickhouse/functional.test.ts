@@ -13,8 +13,8 @@ const baseSchema = () => new Schema({ enabled: [], disabled: [], mainTableOnly: 
 // describe gives the shape of every object of a database, names and types
 // of columns, engines with their TTL, so that two databases compare.
 async function describe(ch: ClickHouse, db: string): Promise<Record<string, unknown>> {
-  const tables = await ch.select<{ name: string; engine: string; engine_full: string; sorting_key: string }>(
-    "SELECT name, engine, engine_full, sorting_key FROM system.tables WHERE database = {db:String} ORDER BY name",
+  const tables = await ch.select<{ name: string; engine: string; engine_full: string; sorting_key: string; primary_key: string }>(
+    "SELECT name, engine, engine_full, sorting_key, primary_key FROM system.tables WHERE database = {db:String} ORDER BY name",
     { params: { db } },
   );
   const columns = await ch.select<{ table: string; name: string; type: string; default_kind: string }>(
@@ -24,8 +24,10 @@ async function describe(ch: ClickHouse, db: string): Promise<Record<string, unkn
   const out: Record<string, unknown> = {};
   for (const t of tables) {
     out[t.name] = {
-      engine: t.engine_full.replace(/COMMENT '.*'$/, '').replaceAll(db, 'DB'),
-      sortingKey: t.sorting_key,
+      // Columns added to a rolled-up table join the end of its sorting key: compare the sets.
+      engine: t.engine_full.replace(/COMMENT '.*'$/, '').replace(/ORDER BY \([^)]*\)/, 'ORDER BY (...)').replaceAll(db, 'DB'),
+      primaryKey: t.primary_key,
+      sortingKey: t.sorting_key.split(', ').sort(),
       columns: columns.filter((c) => c.table === t.name).map((c) => `${c.name} ${c.type}${c.default_kind === '' ? '' : ` ${c.default_kind}`}`),
     };
   }
@@ -65,7 +67,7 @@ test('migrations: create, run again, then change columns and TTLs in place', asy
   assert.equal(second.skipped.length, first.applied.length);
 
   // Enable columns, one main-table-only; change two TTLs and an AS name.
-  const schema = new Schema({ enabled: ['SrcMAC', 'DstMAC', 'IPTTL', 'SrcAddrNAT'], disabled: ['SrcGeoCity', 'DstGeoCity'], mainTableOnly: [], notMainTableOnly: [] });
+  const schema = new Schema({ enabled: ['SrcMAC', 'DstMAC', 'IPTTL', 'SrcAddrNAT'], disabled: [], mainTableOnly: [], notMainTableOnly: [] });
   const config = {
     ...ch.config,
     resolutions: ch.config.resolutions.map((res) => (res.interval === 300_000 ? { ...res, ttl: 30 * DAY } : res.interval === 0 ? { ...res, ttl: 0 } : res)),
@@ -89,6 +91,34 @@ test('migrations: create, run again, then change columns and TTLs in place', asy
 
   const fourth = await new Migrations(r, config, ch.http, schema, null).run();
   assert.deepEqual(fourth.applied, []);
+
+  // A disabled column leaves the main table; rolled-up tables keep it (it is
+  // in their sorting key), and say so.
+  const fewer = new Schema({ enabled: ['SrcMAC', 'DstMAC', 'IPTTL', 'SrcAddrNAT'], disabled: ['SrcGeoCity'], mainTableOnly: [], notMainTableOnly: [] });
+  await new Migrations(r, config, ch.http, fewer, null).run();
+  const where = await ch.http.select<{ table: string }>(
+    "SELECT table FROM system.columns WHERE database = {db:String} AND name = 'SrcGeoCity' ORDER BY table",
+    { params: { db: ch.database } },
+  );
+  assert.deepEqual(where.map((w) => w.table), ['flows_1h0m0s', 'flows_1m0s', 'flows_5m0s']);
+  assert.ok(r.logs().some((l) => l.msg === 'column kept: it is part of the sorting key (drop the table to remove it)' && l.column === 'SrcGeoCity'));
+  assert.deepEqual((await new Migrations(r, config, ch.http, fewer, null).run()).applied, []);
+});
+
+test('migrations: rolled-up tables add up rows of equal dimensions only', async (t) => {
+  const ch = await testClickHouse(t);
+  await new Migrations(newMock(), ch.config, ch.embedded, baseSchema(), null).run();
+  const insert = (country: string, bytes: number) =>
+    ch.embedded.exec(
+      `INSERT INTO flows (TimeReceived, ExporterAddress, SrcCountry, SamplingRate, Bytes, Packets) VALUES (toStartOfHour(now()), '::ffff:192.0.2.1', '${country}', 1, ${bytes}, 1)`,
+    );
+  // Separate inserts, then a merge: rows differing only in SrcCountry stay apart.
+  await insert('FR', 100);
+  await insert('FR', 200);
+  await insert('DE', 1000);
+  await ch.embedded.exec('OPTIMIZE TABLE flows_1m0s FINAL');
+  const rows = await ch.embedded.select<{ c: string; b: string; n: string }>('SELECT SrcCountry AS c, Bytes AS b, count() OVER () AS n FROM flows_1m0s ORDER BY c');
+  assert.deepEqual(rows.map((x) => [x.c, Number(x.b), Number(x.n)]), [['DE', 1000, 2], ['FR', 300, 2]]);
 });
 
 test('migrations: Kafka engine table, its views, and a changed sorting key refused with the step named', async (t) => {
@@ -118,10 +148,10 @@ test('migrations: Kafka engine table, its views, and a changed sorting key refus
   await ch.embedded.exec('CREATE TABLE flows_1m0s_copy AS flows_1m0s', { settings });
   await ch.embedded.exec('DROP VIEW flows_1m0s_consumer');
   await ch.embedded.exec('DROP TABLE flows_1m0s');
-  await ch.embedded.exec('CREATE TABLE flows_1m0s AS flows_1m0s_copy ENGINE = SummingMergeTree((Bytes, Packets)) ORDER BY (TimeReceived, ExporterAddress) COMMENT \'akvorado old\'', { settings });
+  await ch.embedded.exec('CREATE TABLE flows_1m0s AS flows_1m0s_copy ENGINE = SummingMergeTree((Bytes, Packets)) PRIMARY KEY (TimeReceived) ORDER BY (TimeReceived, ExporterAddress) COMMENT \'akvorado old\'', { settings });
   await assert.rejects(new Migrations(r, ch.config, ch.embedded, schema, kafka).run(), (err: Error & { code?: string }) => {
     assert.equal(err.code, 'AKV_CONFIGURE_CLICKHOUSE');
-    assert.match(err.message, /^flows_1m0s table: table flows_1m0s: sorting key is \(TimeReceived, ExporterAddress\)/);
+    assert.match(err.message, /^flows_1m0s table: table flows_1m0s: primary key is \(TimeReceived\), the configuration needs \(TimeReceived, ExporterAddress, /);
     return true;
   });
 });

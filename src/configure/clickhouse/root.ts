@@ -19,6 +19,7 @@ interface ExistingObject {
   engine: string;
   comment: string;
   sorting_key: string;
+  primary_key: string;
 }
 
 interface ExistingColumn {
@@ -69,7 +70,7 @@ export class Migrations {
     const refresh = async () => {
       existing.clear();
       const rows = await this.ch.select<ExistingObject>(
-        'SELECT name, engine, comment, sorting_key FROM system.tables WHERE database = {db:String}',
+        'SELECT name, engine, comment, sorting_key, primary_key FROM system.tables WHERE database = {db:String}',
         { params: { db } },
       );
       for (const row of rows) existing.set(row.name, row);
@@ -161,31 +162,52 @@ export class Migrations {
   // alterTable changes a table in place: columns, TTL, then the comment.
   private async alterTable(step: Step, current: ExistingObject): Promise<void> {
     const table = `${id(this.database)}.${id(step.object)}`;
-    const want = step.sortingKey!.join(', ');
-    if (current.sorting_key !== want) {
+    const key = step.primaryKey ?? step.sortingKey!;
+    // ClickHouse writes a one-column key in parentheses.
+    const have = (step.primaryKey === undefined ? current.sorting_key : current.primary_key).replace(/^\((.*)\)$/, '$1');
+    if (have !== key.join(', ')) {
       throw new Error(
-        `table ${step.object}: sorting key is (${current.sorting_key}), the configuration needs (${want}); ClickHouse cannot change it in place`,
+        `table ${step.object}: ${step.primaryKey === undefined ? 'sorting' : 'primary'} key is (${have}), the configuration needs (${key.join(', ')}); ClickHouse cannot change it in place`,
       );
     }
     const columns = await this.ch.select<ExistingColumn>(
       'SELECT name, type, default_kind FROM system.columns WHERE database = {db:String} AND table = {t:String} ORDER BY position',
       { params: { db: this.database, t: step.object } },
     );
-    const have = new Map(columns.map((c) => [c.name, c]));
+    const existing = new Map(columns.map((c) => [c.name, c]));
     const wanted = new Set(step.columns!.map((c) => c.name));
+    const sortingKey = current.sorting_key.replace(/^\((.*)\)$/, '$1').split(', ');
+    const adds: string[] = [];
+    const added: string[] = [];
     const changes: string[] = [];
     let previous: string | null = null;
     for (const c of step.columns!) {
       const def = `${id(c.name)} ${c.type}${c.alias === undefined ? '' : ` ALIAS ${c.alias}`}${c.codec === undefined ? '' : ` CODEC(${c.codec})`}`;
-      const old = have.get(c.name);
+      const old = existing.get(c.name);
       if (old === undefined) {
-        changes.push(`ADD COLUMN ${def} ${previous === null ? 'FIRST' : `AFTER ${id(previous)}`}`);
+        adds.push(`ADD COLUMN ${def} ${previous === null ? 'FIRST' : `AFTER ${id(previous)}`}`);
+        added.push(c.name);
       } else if (old.type !== c.type || (old.default_kind === 'ALIAS') !== (c.alias !== undefined) || c.alias !== undefined) {
         changes.push(`MODIFY COLUMN ${def}`);
       }
       previous = c.name;
     }
-    for (const c of columns) if (!wanted.has(c.name)) changes.push(`DROP COLUMN ${id(c.name)}`);
+    for (const c of columns) {
+      if (wanted.has(c.name)) continue;
+      if (sortingKey.includes(c.name)) {
+        // ClickHouse cannot remove a column of the sorting key: it stays, filled with defaults.
+        this.r.logger.warn({ table: step.object, column: c.name }, 'column kept: it is part of the sorting key (drop the table to remove it)');
+        continue;
+      }
+      changes.push(`DROP COLUMN ${id(c.name)}`);
+    }
+    // New dimensions of a rolled-up table join its sorting key in the same statement.
+    const newKey = step.appendKey === true ? added.filter((n) => step.sortingKey!.includes(n)) : [];
+    if (newKey.length > 0) {
+      await this.ch.exec(`ALTER TABLE ${table} ${[...adds, `MODIFY ORDER BY (${[...sortingKey, ...newKey].map(id).join(', ')})`].join(', ')}`, { settings: SETTINGS });
+    } else {
+      for (const change of adds) await this.ch.exec(`ALTER TABLE ${table} ${change}`, { settings: SETTINGS });
+    }
     // Aliases may read columns being dropped: change them one at a time, in order.
     for (const change of changes) await this.ch.exec(`ALTER TABLE ${table} ${change}`, { settings: SETTINGS });
     if (step.ttl !== undefined) {

@@ -30,9 +30,15 @@ export interface Step {
   sql: string;
   /** hash covers the statement, the data and the objects the step reads. */
   hash: string;
-  /** columns, sortingKey and ttl drive in-place changes of tables. */
+  /**
+   * columns, primaryKey, sortingKey and ttl drive in-place changes of
+   * tables. appendKey marks tables whose sorting key is every dimension:
+   * added columns are appended to it.
+   */
   columns?: DesiredColumn[];
+  primaryKey?: string[];
   sortingKey?: string[];
+  appendKey?: boolean;
   ttl?: string;
   /** data is CSVWithNames rows loaded into a data table. */
   data?: string;
@@ -165,7 +171,12 @@ export function plan(schema: Schema, config: ClickHouseConfiguration, kafka: Kaf
   for (const r of resolutions) {
     const columns = tableColumns(schema, r);
     const present = new Set(columns.map((c) => c.name));
-    const order = schema.sortingKey.filter((k) => present.has(k));
+    const primary = schema.sortingKey.filter((k) => present.has(k));
+    // Rolled-up tables sum rows equal on every dimension, so all of them are in ORDER BY.
+    const order =
+      r.intervalSeconds === 0
+        ? primary
+        : [...primary, ...columns.filter((c) => c.alias === undefined && !primary.includes(c.name) && c.name !== 'Bytes' && c.name !== 'Packets').map((c) => c.name)];
     const table = add({
       name: `${tableName(r.intervalSeconds)} table`,
       kind: 'table',
@@ -177,11 +188,14 @@ export function plan(schema: Schema, config: ClickHouseConfiguration, kafka: Kaf
         columns: columns.map((c) => columnDDL(desired(c))).join(',\n'),
         engine: r.intervalSeconds === 0 ? 'MergeTree' : 'SummingMergeTree((Bytes, Packets))',
         partition: partitionFor(r),
+        primaryKey: primary.map(id).join(', '),
         order: order.map(id).join(', '),
         ttl: ttlClause(r.ttlSeconds),
       },
       columns: columns.map(desired),
+      primaryKey: primary,
       sortingKey: order,
+      appendKey: r.intervalSeconds !== 0,
       ttl: ttlClause(r.ttlSeconds),
     });
     if (r.intervalSeconds === 0) {
@@ -189,20 +203,16 @@ export function plan(schema: Schema, config: ClickHouseConfiguration, kafka: Kaf
       continue;
     }
     if (flows === null) throw new TypeError('clickhouse.resolutions: expected an entry with interval 0 (the main flows table)');
-    const stored = columns.filter((c) => c.alias === undefined);
-    const select = stored.map((c) => {
-      if (c.name === 'TimeReceived') return `  toStartOfInterval(TimeReceived, toIntervalSecond(${r.intervalSeconds})) AS TimeReceived`;
-      if (c.name === 'Bytes' || c.name === 'Packets') return `  sum(${id(c.name)}) AS ${id(c.name)}`;
-      return `  ${id(c.name)}`;
-    });
-    const groupBy = stored.filter((c) => c.name !== 'Bytes' && c.name !== 'Packets').map((c) => (c.name === 'TimeReceived' ? 'TimeReceived' : id(c.name)));
+    const select = columns
+      .filter((c) => c.alias === undefined)
+      .map((c) => (c.name === 'TimeReceived' ? `  toStartOfInterval(TimeReceived, toIntervalSecond(${r.intervalSeconds})) AS TimeReceived` : `  ${id(c.name)}`));
     add({
       name: `${tableName(r.intervalSeconds)} view`,
       kind: 'replace',
       object: `${tableName(r.intervalSeconds)}_consumer`,
       drop: 'VIEW',
       template: 'flows-rollup',
-      vars: { view: id(`${tableName(r.intervalSeconds)}_consumer`), table: id(tableName(r.intervalSeconds)), flows: id('flows'), select: select.join(',\n'), groupBy: groupBy.join(', ') },
+      vars: { view: id(`${tableName(r.intervalSeconds)}_consumer`), table: id(tableName(r.intervalSeconds)), flows: id('flows'), select: select.join(',\n') },
       extra: [flows.hash, table.hash],
     });
   }

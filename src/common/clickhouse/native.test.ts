@@ -1,0 +1,34 @@
+// SPDX-License-Identifier: AGPL-3.0-only
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { NativeBlock } from './native.ts';
+import { testClickHouse } from './tests.ts';
+
+test('Native blocks insert into ClickHouse column by column, with type conversions', async (t) => {
+  const ch = await testClickHouse(t);
+  await ch.embedded.exec(
+    "CREATE TABLE t (n UInt32, big UInt64, at DateTime, addr IPv6, name LowCardinality(String), dir Enum8('undefined' = 0, 'ingress' = 1), labels Array(UInt32)) ENGINE = MergeTree ORDER BY n",
+  );
+  const rows = 3;
+  const block = new NativeBlock(rows);
+  block.fixed('n', 'UInt32', new Uint32Array([1, 2, 300_000]));
+  block.fixed('big', 'UInt64', new BigUint64Array([1n, 2n ** 40n, 0n]));
+  block.fixed('at', 'DateTime', new Uint32Array([1_700_000_000, 1_700_000_060, 0]));
+  const addr = new Uint8Array(48);
+  addr.set([0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, 192, 0, 2, 1], 0);
+  addr.set([0x20, 0x01, 0x0d, 0xb8], 16);
+  block.fixed('addr', 'IPv6', addr);
+  block.strings('name', [Buffer.from(''), Buffer.from('edge1'), Buffer.from('Zürich "core"')], new Uint32Array([1, 2, 0]));
+  block.fixed('dir', 'Enum8', new Uint8Array([1, 0, 1]));
+  block.uint32Arrays('labels', new Uint32Array([10, 11, 0, 0, 0, 0, 7, 0]), new Uint8Array([2, 0, 1]), 3);
+  for (const driver of [ch.embedded, ch.http]) {
+    await driver.insert('t', ['n', 'big', 'at', 'addr', 'name', 'dir', 'labels'], 'Native', block.encode());
+  }
+  const got = await ch.embedded.select('SELECT n, toString(big) AS big, toUnixTimestamp(at) AS at, toString(addr) AS addr, name, dir, labels FROM t ORDER BY n LIMIT 3 BY n');
+  const one = [
+    { n: 1, big: '1', at: 1_700_000_000, addr: '::ffff:192.0.2.1', name: 'edge1', dir: 'ingress', labels: [10, 11] },
+    { n: 2, big: String(2 ** 40), at: 1_700_000_060, addr: '2001:db8::', name: 'Zürich "core"', dir: 'undefined', labels: [] },
+    { n: 300_000, big: '0', at: 0, addr: '::', name: '', dir: 'ingress', labels: [7] },
+  ];
+  assert.deepEqual(got, [one[0], one[0], one[1], one[1], one[2], one[2]]);
+});

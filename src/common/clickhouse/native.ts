@@ -1,0 +1,114 @@
+// SPDX-License-Identifier: AGPL-3.0-only
+
+/** FixedType is a column type whose values are fixed-width little-endian numbers. */
+export type FixedType = 'UInt8' | 'UInt16' | 'UInt32' | 'UInt64' | 'DateTime' | 'Enum8' | 'IPv6' | 'FixedString(2)';
+
+const WIDTH: Record<FixedType, number> = { UInt8: 1, UInt16: 2, UInt32: 4, UInt64: 8, DateTime: 4, Enum8: 1, IPv6: 16, 'FixedString(2)': 2 };
+
+/**
+ * NativeBlock builds one block of ClickHouse's Native format, column after
+ * column: the format is columnar, so typed arrays of a columnar batch are
+ * copied as they are. String columns are given as a dictionary of encoded
+ * strings and one index per row (LowCardinality(String) columns of the
+ * table accept them: ClickHouse converts on insert).
+ *
+ *   block  := varuint(columns) varuint(rows) column*
+ *   column := string(name) string(type) data
+ *   string := varuint(length) bytes
+ */
+export class NativeBlock {
+  /** rows is the number of rows of every column. */
+  readonly rows: number;
+  private readonly parts: Uint8Array[];
+  private columns: number;
+  private size: number;
+
+  constructor(rows: number) {
+    this.rows = rows;
+    this.parts = [];
+    this.columns = 0;
+    this.size = 0;
+  }
+
+  private push(b: Uint8Array): void {
+    this.parts.push(b);
+    this.size += b.length;
+  }
+
+  private header(name: string, type: string): void {
+    this.push(encodeString(name));
+    this.push(encodeString(type));
+    this.columns++;
+  }
+
+  /**
+   * fixed adds a column of fixed-width values: `data` holds `rows` values of
+   * the type's width (an IPv6 address is 16 bytes), from `byteOffset`.
+   */
+  fixed(name: string, type: FixedType, data: ArrayBufferView): void {
+    const width = WIDTH[type];
+    const bytes = new Uint8Array(data.buffer, data.byteOffset, this.rows * width);
+    if (bytes.length < this.rows * width) throw new RangeError(`${name}: expected ${this.rows * width} bytes`);
+    this.header(name, type === 'Enum8' ? 'Int8' : type);
+    this.push(bytes);
+  }
+
+  /** strings adds a String column: row i holds dictionary[indexes[i]] (UTF-8 bytes). */
+  strings(name: string, dictionary: readonly Uint8Array[], indexes: Uint32Array): void {
+    this.header(name, 'String');
+    let total = 0;
+    for (let i = 0; i < this.rows; i++) total += dictionary[indexes[i]!]!.length + 5;
+    const out = new Uint8Array(total);
+    let o = 0;
+    for (let i = 0; i < this.rows; i++) {
+      const s = dictionary[indexes[i]!]!;
+      o = writeVarUInt(out, o, s.length);
+      out.set(s, o);
+      o += s.length;
+    }
+    this.push(out.subarray(0, o));
+  }
+
+  /** uint32Arrays adds an Array(UInt32) column: row i holds `counts[i]` values from `values` at i*stride. */
+  uint32Arrays(name: string, values: Uint32Array, counts: Uint8Array, stride: number): void {
+    this.header(name, 'Array(UInt32)');
+    const offsets = new BigUint64Array(this.rows);
+    let total = 0;
+    for (let i = 0; i < this.rows; i++) {
+      total += counts[i]!;
+      offsets[i] = BigInt(total);
+    }
+    const data = new Uint32Array(total);
+    let o = 0;
+    for (let i = 0; i < this.rows; i++) for (let j = 0; j < counts[i]!; j++) data[o++] = values[i * stride + j]!;
+    this.push(new Uint8Array(offsets.buffer));
+    this.push(new Uint8Array(data.buffer));
+  }
+
+  /** encode returns the block. */
+  encode(): Buffer {
+    const head = new Uint8Array(20);
+    let o = writeVarUInt(head, 0, this.columns);
+    o = writeVarUInt(head, o, this.rows);
+    return Buffer.concat([head.subarray(0, o), ...this.parts], o + this.size);
+  }
+}
+
+/** writeVarUInt writes a LEB128 integer and returns the next offset. */
+export function writeVarUInt(out: Uint8Array, at: number, value: number): number {
+  let v = value;
+  while (v >= 0x80) {
+    out[at++] = (v & 0x7f) | 0x80;
+    v = Math.floor(v / 128);
+  }
+  out[at++] = v;
+  return at;
+}
+
+function encodeString(s: string): Uint8Array {
+  const b = Buffer.from(s);
+  const out = new Uint8Array(b.length + 5);
+  const o = writeVarUInt(out, 0, b.length);
+  out.set(b, o);
+  return out.subarray(0, o + b.length);
+}
