@@ -12,6 +12,10 @@ export const SUITES: Record<string, () => Promise<Figure[]>> = {
   kafka: async () => (await import('./kafka.bench.ts')).run(),
   encode: async () => (await import('./encode.bench.ts')).run(),
   clickhouse: async () => (await import('./clickhouse.bench.ts')).run(),
+  lookup: async () => [
+    ...(await (await import('../src/common/helpers/prefix-table.bench.ts')).run()),
+    ...(await (await import('../src/inlet/geoip/bench.ts')).run()),
+  ],
   decode: async () => [
     ...(await (await import('../src/inlet/flow/decoder/netflow/bench.ts')).benchNetflow()),
     ...(await (await import('../src/inlet/flow/decoder/sflow/bench.ts')).benchSFlow()),
