@@ -3,7 +3,7 @@
 // stay external (they are loaded from node_modules at run time). Version,
 // commit and build date are baked in.
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { copyFileSync, readFileSync } from 'node:fs';
 import * as esbuild from 'esbuild';
 
 const pkg = JSON.parse(readFileSync(new URL('./package.json', import.meta.url), 'utf8'));
@@ -47,4 +47,6 @@ await esbuild.build({
     js: "import { createRequire as __akvCreateRequire } from 'node:module'; const require = __akvCreateRequire(import.meta.url);",
   },
 });
+// The filter grammar is read next to the running module.
+copyFileSync('src/console/filter/grammar.peggy', `${outdir}/grammar.peggy`);
 console.log(`${outdir}/akvorado.mjs and ${outdir}/flow-worker.mjs built (version ${pkg.version}, commit ${commit})`);
