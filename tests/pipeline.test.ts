@@ -96,9 +96,17 @@ it('softflowd and pmacctd → inlet → Kafka → ClickHouse Kafka engine: total
   }
   assert.deepEqual(new Map([...got].sort()), new Map([...expected].sort()));
   // Rolled-up tables hold the same totals (they have no addresses: compare sums).
+  // The views write after the main table: a query may see flows complete
+  // before them, so wait for them too.
   for (const table of ['flows_1m0s', 'flows_5m0s', 'flows_1h0m0s']) {
-    const [row] = await ch.http.select<{ b: string }>(`SELECT sum(Bytes * SamplingRate) AS b FROM ${table}`);
-    assert.equal(Number(row!.b), wantBytes, table);
+    let b = 0;
+    while (Date.now() < deadline + 10_000) {
+      const [row] = await ch.http.select<{ b: string }>(`SELECT sum(Bytes * SamplingRate) AS b FROM ${table}`);
+      b = Number(row!.b);
+      if (b >= wantBytes) break;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    assert.equal(b, wantBytes, table);
   }
   const [errors] = await ch.http.select<{ n: string }>('SELECT count() AS n FROM flows_raw_errors');
   assert.equal(Number(errors!.n), 0, 'no Kafka message failed to decode');
