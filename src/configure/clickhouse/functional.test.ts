@@ -56,7 +56,10 @@ test('migrations: create, run again, then change columns and TTLs in place', asy
     const [row] = await ch.http.select<{ b: string }>(`SELECT sum(Bytes) AS b FROM ${table}`);
     assert.equal(Number(row!.b), 1500, table);
   }
-  const exporters = await ch.http.select<{ ExporterName: string; IfName: string }>('SELECT ExporterName, IfName FROM exporters ORDER BY IfName');
+  // The exporters table is refreshed every minute; refresh it now.
+  await ch.http.exec('SYSTEM REFRESH VIEW exporters_consumer');
+  await ch.http.exec('SYSTEM WAIT VIEW exporters_consumer');
+  const exporters = await ch.http.select<{ ExporterName: string; IfName: string }>('SELECT ExporterName, IfName FROM exporters FINAL ORDER BY IfName');
   assert.deepEqual(exporters, [
     { ExporterName: 'edge1', IfName: 'et0' },
     { ExporterName: 'edge1', IfName: 'et1' },

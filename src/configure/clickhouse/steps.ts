@@ -218,19 +218,28 @@ export function plan(schema: Schema, config: ClickHouseConfiguration, kafka: Kaf
   }
   if (flows === null) throw new TypeError('clickhouse.resolutions: expected an entry with interval 0 (the main flows table)');
 
-  // Exporters: one row per exporter interface, from both sides of each flow.
-  const exporterColumns: Array<[DesiredColumn, string]> = [
-    [{ name: 'TimeReceived', type: 'DateTime' }, 'TimeReceived'],
-    [{ name: 'ExporterAddress', type: 'LowCardinality(IPv6)' }, 'ExporterAddress'],
+  // Exporters: one row per exporter interface, from both sides of each
+  // flow: [inner expression, outer expression] for each column.
+  const exporterColumns: Array<[DesiredColumn, string, string]> = [
+    [{ name: 'TimeReceived', type: 'DateTime' }, 'TimeReceived AS Seen', 'max(Seen) AS TimeReceived'],
+    [{ name: 'ExporterAddress', type: 'LowCardinality(IPv6)' }, 'ExporterAddress', 'ExporterAddress'],
   ];
   for (const n of ['ExporterName', 'ExporterGroup', 'ExporterRole', 'ExporterSite', 'ExporterRegion', 'ExporterTenant']) {
     const c = schema.column(n);
-    if (c !== undefined) exporterColumns.push([{ name: n, type: c.type }, id(n)]);
+    if (c !== undefined) exporterColumns.push([{ name: n, type: c.type }, id(n), `any(${id(n)}) AS ${id(n)}`]);
   }
   for (const n of ['Name', 'Description', 'Speed', 'Connectivity', 'Provider', 'Boundary']) {
     const c = schema.column(`InIf${n}`);
-    if (c !== undefined) exporterColumns.push([{ name: `If${n}`, type: c.type }, `[${id(`InIf${n}`)}, ${id(`OutIf${n}`)}][num] AS ${id(`If${n}`)}`]);
+    if (c === undefined) continue;
+    const inner = `[${id(`InIf${n}`)}, ${id(`OutIf${n}`)}][num] AS ${id(`If${n}`)}`;
+    exporterColumns.push([{ name: `If${n}`, type: c.type }, inner, n === 'Name' ? id('IfName') : `any(${id(`If${n}`)}) AS ${id(`If${n}`)}`]);
   }
+  // The smallest table holding every column needed.
+  const rollup = resolutions.find((r) => r.intervalSeconds > 0);
+  const source =
+    rollup !== undefined && exporterColumns.every(([c]) => c.name === 'TimeReceived' || !(schema.column(c.name.replace(/^If/, 'InIf'))?.mainOnly ?? false))
+      ? tableName(rollup.intervalSeconds)
+      : 'flows';
   const exporters = add({
     name: 'exporters table',
     kind: 'table',
@@ -247,7 +256,13 @@ export function plan(schema: Schema, config: ClickHouseConfiguration, kafka: Kaf
     object: 'exporters_consumer',
     drop: 'VIEW',
     template: 'exporters-view',
-    vars: { view: id('exporters_consumer'), table: id('exporters'), flows: id('flows'), select: exporterColumns.map(([, s]) => `  ${s}`).join(',\n') },
+    vars: {
+      view: id('exporters_consumer'),
+      table: id('exporters'),
+      source: id(source),
+      inner: exporterColumns.map(([, inner]) => `    ${inner}`).join(',\n'),
+      select: exporterColumns.map(([, , outer]) => `  ${outer}`).join(',\n'),
+    },
     extra: [flows.hash, exporters.hash],
   });
 
