@@ -54,7 +54,6 @@ describe('fuzzing the rule compiler', () => {
   it('only ever throws ClassifierParseError, and compiled rules only ClassifierRuntimeError', () => {
     const r = rng(SEED);
     let compiled = 0;
-    const start = performance.now();
     for (let i = 0; i < 20_000; i++) {
       const rule = randomRule(r);
       const kind = r() < 0.5 ? 'exporter' : 'interface';
@@ -74,7 +73,6 @@ describe('fuzzing the rule compiler', () => {
       }
     }
     assert.ok(compiled > 0, 'no random rule compiled: the generator is too weak');
-    assert.ok(performance.now() - start < 20_000, 'fuzzing took too long');
   });
 
   it('bounds deep nesting and long rules without overflowing the stack', () => {

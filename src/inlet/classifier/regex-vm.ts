@@ -115,6 +115,11 @@ export class Regex {
   private readonly prog: Inst[];
   private readonly slots: number;
   private readonly names: Map<string, number>;
+  /**
+   * steps counts the states the last match visited: at most one per
+   * instruction and input position, which is what makes matching linear.
+   */
+  steps: number;
 
   /** The constructor parses and compiles; it throws an Error saying what is wrong with the pattern. */
   constructor(pattern: string) {
@@ -128,6 +133,12 @@ export class Regex {
     this.prog = c.prog;
     this.slots = 2 * parsed.groups;
     this.names = parsed.names;
+    this.steps = 0;
+  }
+
+  /** size is the number of instructions of the compiled pattern. */
+  get size(): number {
+    return this.prog.length;
   }
 
   /** test tells whether the pattern matches somewhere in `input`. */
@@ -159,6 +170,7 @@ export class Regex {
     }
     offsets.push(input.length);
     const n = cps.length;
+    this.steps = 0;
     const seen = new Int32Array(this.prog.length).fill(-1);
     let clist: Thread[] = [];
     let nlist: Thread[] = [];
@@ -190,6 +202,7 @@ export class Regex {
     while (stack.length > 0) {
       const { pc, caps } = stack.pop()!;
       if (seen[pc] === pos) continue;
+      this.steps++;
       seen[pc] = pos;
       const inst = this.prog[pc]!;
       switch (inst.op) {
