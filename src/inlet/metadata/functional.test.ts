@@ -98,15 +98,15 @@ describe('SNMP provider against snmpd', () => {
 
   it('gives null at once to the flow path when the exporter does not answer', async (t) => {
     const port = await freeUdpPort();
-    const { r, c } = await started(t, snmpConfig(port, { 'poller-timeout': '200ms' }));
-    const t0 = performance.now();
+    const { r, c } = await started(t, snmpConfig(port, { 'poller-timeout': '1s' }));
+    // lookup answers at once (not a promise), null while the poll runs.
     assert.equal(c.lookup(EXPORTER, 1001), null);
-    assert.ok(performance.now() - t0 < 20, 'lookup is synchronous');
     const t1 = performance.now();
     await c.waitFor(EXPORTER, [1001], 50);
     const waited = performance.now() - t1;
-    assert.ok(waited >= 45 && waited < 500, `waitFor is bounded by its timeout (${waited} ms)`);
-    await c.waitFor(EXPORTER, [1001], 2000);
+    // The poll takes 1 s to time out: returning well before shows waitFor keeps to its own limit.
+    assert.ok(waited >= 45 && waited < 900, `waitFor is bounded by its timeout (${waited} ms)`);
+    await c.waitFor(EXPORTER, [1001], 5000);
     assert.equal(c.lookup(EXPORTER, 1001), null);
     const m = await r.getMetrics(P);
     assert.equal(metric(m, 'poller_errors_total', `exporter="${EXPORTER}",error="timeout"`), 1);
