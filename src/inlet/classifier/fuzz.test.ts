@@ -1,23 +1,15 @@
 // SPDX-License-Identifier: AGPL-3.0-only
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { mulberry32 } from '../../common/helpers/random.ts';
 import { compileRule } from './compile.ts';
 import { ClassifierParseError, ClassifierRuntimeError } from './errors.ts';
 import { LANGUAGES } from './functions.ts';
 import { newRegex, Regex } from './regex.ts';
 import { newExporterClassification, newInterfaceClassification, type Env } from './types.ts';
 
-// A small deterministic generator (mulberry32), so that a failure can be replayed.
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+// A seeded generator, so that a failure can be replayed (FUZZ_SEED).
+const rng = mulberry32;
 
 const SEED = Number(process.env.FUZZ_SEED ?? 20261125);
 const pick = <T>(r: () => number, xs: readonly T[]): T => xs[Math.floor(r() * xs.length)]!;
