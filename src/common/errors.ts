@@ -23,6 +23,12 @@ export const ERROR_CODES = [
   'AKV_METADATA_PERSIST', // the metadata cache file cannot be read, parsed or written
   'AKV_GEOIP_DATABASE', // a GeoIP database file is missing, unreadable or not a MaxMind DB
   'AKV_CONSOLE_FILTER', // a console filter does not parse or names an unknown column or a bad value
+  'AKV_CONSOLE_INPUT', // a console API request is malformed (bad field, range, dimension or unit)
+  'AKV_CONSOLE_NOT_FOUND', // a console API request names something that does not exist (saved filter, route)
+  'AKV_CONSOLE_AUTH', // a console API request carries no user and no default user is configured
+  'AKV_CONSOLE_QUERY', // a console query to ClickHouse failed
+  'AKV_CONSOLE_DATABASE', // the console's SQLite database (saved filters) cannot be opened or written
+  'AKV_CONSOLE_INTERNAL', // an unexpected error while answering a console request (a bug)
 ] as const;
 
 /** ErrorCode is one of ERROR_CODES. */

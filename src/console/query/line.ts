@@ -1,0 +1,183 @@
+// SPDX-License-Identifier: AGPL-3.0-only
+// graph/line and graph/table-interval: time series of the top N values of
+// the dimensions, everything else gathered in an "Other" row. One query per
+// series set (direct, reverse, previous period): a WITH subquery ranks the
+// values by the limit type, the main query sums by time bucket with the
+// values outside the top N renamed "Other".
+import { quoteIdentifier as id } from '../../common/clickhouse/root.ts';
+import { parseFilter, type FilterResult } from '../filter/root.ts';
+import { InputError } from '../errors.ts';
+import { dimensionSQL, OTHER, swapFilter, swapName } from './dimensions.ts';
+import { checkColumns, checkDimensions, checkLimit, checkRange, rfc3339, type GraphInput, type QueryContext } from './input.ts';
+import { renameParams, select, type Params } from './select.ts';
+import { chooseTable, type TableChoice } from './table.ts';
+import { unitSQL, type UnitSQL } from './units.ts';
+
+/** Stats are per-row statistics over the points of a row. */
+export interface Stats {
+  min: number[];
+  max: number[];
+  average: number[];
+  '95th': number[];
+  last: number[];
+}
+
+/** LineResult is the answer of graph/line. */
+export interface LineResult extends Stats {
+  /** t are the starts of the time buckets (RFC 3339). */
+  t: string[];
+  /** rows are the dimension values of each series. */
+  rows: string[][];
+  /** points are the values of each series, one per time bucket. */
+  points: number[][];
+  /** axis is 1 for the direct direction, 2 for the reverse one, 3 and 4 for the previous period. */
+  axis: number[];
+  /** table and step say where the data came from and the bucket width in seconds. */
+  table: string;
+  step: number;
+}
+
+/** TOTAL labels the dimensions of the previous-period rows. */
+export const TOTAL = 'Total';
+
+/** previousOffset is how far back the previous period is: a day, a week, 30 days or a year, the smallest not shorter than the range. */
+export function previousOffset(range: number): number {
+  for (const p of [86_400, 7 * 86_400, 30 * 86_400]) if (range <= p) return p;
+  return 365 * 86_400;
+}
+
+/** percentile95 is the nearest-rank 95th percentile: the smallest value at least 95% of the points are not above. */
+export function percentile95(values: readonly number[]): number {
+  if (values.length === 0) return 0;
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.ceil(0.95 * sorted.length) - 1]!;
+}
+
+interface Direction {
+  filter: FilterResult;
+  units: UnitSQL;
+  dims: string[];
+  shift: number;
+}
+
+interface Bucketed {
+  choice: TableChoice;
+  start: number;
+  n: number;
+}
+
+const timeRange = (from: string, to: string) => `TimeReceived >= toDateTime({${from}:UInt32}) AND TimeReceived < toDateTime({${to}:UInt32})`;
+
+// seriesSQL builds the query of one series set. `top` (the direct
+// direction's dimensions and filter) selects the rows; `dir` is summed.
+function seriesSQL(ctx: QueryContext, b: Bucketed, input: GraphInput, top: Direction | null, dir: Direction, prefix: string): { sql: string; params: Params } {
+  const table = id(b.choice.table);
+  const f = renameParams(dir.filter.sql, dir.filter.params, `${prefix}f`);
+  const params: Params = { ...f.params, step: b.choice.step, from: b.start - dir.shift, to: b.start - dir.shift + b.n * b.choice.step, truncate4: input.truncatev4, truncate6: input.truncatev6 };
+  const bucket = (from: string) => `intDiv(toUInt32(TimeReceived) - {${from}:UInt32}, {step:UInt32}) AS i`;
+  const outer = dir.dims.map((d) => dimensionSQL(ctx.schema, d));
+  if (top === null || outer.length === 0) {
+    const sql = `SELECT ${bucket('from')}, ${dir.units.sum} / {step:UInt32} AS v FROM ${table} WHERE ${timeRange('from', 'to')} AND (${f.sql}) GROUP BY i`;
+    return { sql, params };
+  }
+  const tf = renameParams(top.filter.sql, top.filter.params, 'tf');
+  Object.assign(params, tf.params, { start: b.start, end: b.start + b.n * b.choice.step, limit: input.limit, lasti: b.n - 1 });
+  const names = top.dims.map((_, k) => `d${k}`);
+  const inner = top.dims.map((d, k) => `${dimensionSQL(ctx.schema, d)} AS d${k}`);
+  const rank = { avg: 'sum(v)', max: 'max(v)', last: 'sumIf(v, i = {lasti:UInt32})' }[input.limitType];
+  const tuple = outer.length === 1 ? outer[0]! : `(${outer.join(', ')})`;
+  const sql = [
+    `WITH top_rows AS (SELECT ${names.join(', ')} FROM (`,
+    `SELECT ${bucket('start')}, ${inner.join(', ')}, ${top.units.sum} AS v FROM ${table} WHERE ${timeRange('start', 'end')} AND (${tf.sql}) GROUP BY i, ${names.join(', ')}`,
+    `) GROUP BY ${names.join(', ')} ORDER BY ${rank} DESC, ${names.join(', ')} LIMIT {limit:UInt32})`,
+    `SELECT ${bucket('from')}, ${outer.map((e, k) => `if(${tuple} IN top_rows, ${e}, '${OTHER}') AS d${k}`).join(', ')}, ${dir.units.sum} / {step:UInt32} AS v`,
+    `FROM ${table} WHERE ${timeRange('from', 'to')} AND (${f.sql}) GROUP BY i, ${names.join(', ')}`,
+  ].join('\n');
+  return { sql, params };
+}
+
+type Series = Map<string, { dims: string[]; values: number[] }>;
+
+// collect turns result rows into series of n points each.
+function collect(rows: Array<Record<string, unknown>>, ndims: number, n: number): Series {
+  const out: Series = new Map();
+  for (const r of rows) {
+    const dims = Array.from({ length: ndims }, (_, k) => String(r[`d${k}`]));
+    const key = JSON.stringify(dims);
+    let s = out.get(key);
+    if (s === undefined) out.set(key, (s = { dims, values: new Array<number>(n).fill(0) }));
+    const i = Number(r['i']);
+    if (i >= 0 && i < n) s.values[i]! += Number(r['v']);
+  }
+  return out;
+}
+
+/** stats computes the per-row statistics of series. */
+export function stats(points: readonly number[][]): Stats {
+  return {
+    min: points.map((p) => (p.length === 0 ? 0 : Math.min(...p))),
+    max: points.map((p) => (p.length === 0 ? 0 : Math.max(...p))),
+    average: points.map((p) => (p.length === 0 ? 0 : p.reduce((a, b) => a + b, 0) / p.length)),
+    '95th': points.map(percentile95),
+    last: points.map((p) => p.at(-1) ?? 0),
+  };
+}
+
+/** lineQuery answers graph/line (and feeds graph/table-interval and widget/graph). */
+export async function lineQuery(ctx: QueryContext, input: GraphInput): Promise<LineResult> {
+  const { start, end } = checkRange(input);
+  checkDimensions(ctx.schema, input.dimensions);
+  checkLimit(ctx, input.limit);
+  const direct: Direction = { filter: parseFilter(input.filter, ctx.schema), units: unitSQL(input.units), dims: input.dimensions, shift: 0 };
+  let reverse: Direction | null = null;
+  if (input.bidirectional) {
+    const dims = input.dimensions.map(swapName);
+    dims.forEach((d, k) => {
+      if (!ctx.schema.has(d)) throw new InputError(`dimensions: ${input.dimensions[k]} has no reverse (${d} is disabled)`, `/dimensions/${k}`);
+    });
+    reverse = { filter: parseFilter(swapFilter(input.filter, ctx.schema), ctx.schema), units: unitSQL(input.units, true), dims, shift: 0 };
+  }
+  const all = reverse === null ? [direct] : [direct, reverse];
+  checkColumns(ctx.schema, all.flatMap((d) => d.units.columns), input.units);
+  const offset = input.previousPeriod ? previousOffset(end - start) : 0;
+  const columns = all.flatMap((d) => [...d.dims, ...d.filter.columns, ...d.units.columns]);
+  const choice = chooseTable(ctx.clickhouse, ctx.schema, { start, end, points: input.points, columns, now: ctx.now(), oldest: start - offset });
+  const first = Math.floor(start / choice.step) * choice.step;
+  const b: Bucketed = { choice, start: first, n: Math.ceil((end - first) / choice.step) };
+
+  const sets: Array<{ axis: number; dir: Direction; top: Direction | null }> = [{ axis: 1, dir: direct, top: direct }];
+  if (reverse !== null) sets.push({ axis: 2, dir: reverse, top: direct });
+  if (offset > 0) {
+    sets.push({ axis: 3, dir: { ...direct, dims: [], shift: offset }, top: null });
+    if (reverse !== null) sets.push({ axis: 4, dir: { ...reverse, dims: [], shift: offset }, top: null });
+  }
+  const results = await Promise.all(
+    sets.map(async (s, k) => {
+      const { sql, params } = seriesSQL(ctx, b, input, s.top, s.dir, `s${k}`);
+      return collect(await select<Record<string, unknown>>(ctx, 'line', sql, params), s.dir.dims.length, b.n);
+    }),
+  );
+
+  // Rows in the order of the limit type, "Other" last; every direction lists them all.
+  const rank = (v: number[]) => (input.limitType === 'avg' ? v.reduce((a, x) => a + x, 0) : input.limitType === 'max' ? Math.max(...v) : v.at(-1)!);
+  const otherKey = JSON.stringify(input.dimensions.map(() => OTHER));
+  const main = [...results[0]!.entries()].filter(([k]) => input.dimensions.length === 0 || k !== otherKey);
+  main.sort(([ka, a], [kb, b2]) => rank(b2.values) - rank(a.values) || (ka < kb ? -1 : ka > kb ? 1 : 0));
+  const keys = main.map(([k, s]) => [k, s.dims] as const);
+  if (input.dimensions.length > 0 && results.slice(0, reverse === null ? 1 : 2).some((r) => r.has(otherKey))) {
+    keys.push([otherKey, input.dimensions.map(() => OTHER)]);
+  }
+  if (keys.length === 0 && input.dimensions.length === 0) keys.push(['[]', []]);
+  const out: LineResult = { t: [], rows: [], points: [], axis: [], table: choice.table, step: choice.step, ...stats([]) };
+  for (let i = 0; i < b.n; i++) out.t.push(rfc3339(b.start + i * choice.step));
+  sets.forEach((s, k) => {
+    const previous = s.axis >= 3;
+    for (const [key, dims] of previous ? ([['[]', input.dimensions.map(() => TOTAL)]] as const) : keys) {
+      out.rows.push([...dims]);
+      out.points.push(results[k]!.get(key)?.values ?? new Array<number>(b.n).fill(0));
+      out.axis.push(s.axis);
+    }
+  });
+  Object.assign(out, stats(out.points));
+  return out;
+}
