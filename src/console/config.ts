@@ -27,10 +27,9 @@ export interface ConsoleConfiguration {
 }
 
 /** Configuration is the console service's section. */
-export interface Configuration extends BaseConfiguration {
+export interface Configuration extends BaseConfiguration, ConsoleConfiguration {
   schema: SchemaConfiguration;
   clickhouse: ClickHouseConfiguration;
-  console: ConsoleConfiguration;
 }
 
 const NAMES = new Set(COLUMNS.filter((c) => !c.notDimension).map((c) => c.name));
@@ -41,7 +40,7 @@ function dimensionList(value: unknown): void {
   for (const v of value) if (typeof v !== 'string' || !NAMES.has(v)) throw new TypeError(`unknown dimension ${JSON.stringify(v)}`);
 }
 
-/** consoleSchema declares the console section. */
+/** consoleSchema declares the console's own keys (in the console section, beside http, clickhouse, ...). */
 export const consoleSchema = {
   'default-visualize-options': {
     start: { doc: 'Start of the default time range of the visualize page (as typed in its date picker)', format: String, default: '6 hours ago' },
@@ -72,12 +71,16 @@ export const consoleSchema = {
     },
   },
   database: {
-    'saved-filters': { doc: 'SQLite file holding saved filters (":memory:" keeps them in memory until exit)', format: String, default: ':memory:' },
+    'saved-filters': {
+      doc: 'SQLite file holding saved filters, relative to the working directory (":memory:" keeps them in memory until exit)',
+      format: String,
+      default: 'akvorado-console.sqlite',
+    },
   },
 } satisfies SchemaNode;
 
 /** schema declares the console service's sections. */
-export const schema = { ...baseSchema(':8080'), schema: flowSchemaSection, clickhouse: clickhouseSchema, console: consoleSchema };
+export const schema = { ...baseSchema(':8080'), schema: flowSchemaSection, clickhouse: clickhouseSchema, ...consoleSchema };
 
 /** service describes `akvorado console`. */
 export const service: ServiceDefinition = {

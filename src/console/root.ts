@@ -69,9 +69,9 @@ export function run(config: Configuration): Promise<number> {
     r.child('console/clickhouse').registerHealthcheck(async () =>
       (await ch.ping()) ? { status: 'ok' } : { status: 'degraded', reason: 'ClickHouse does not answer' },
     );
-    const saved = new SavedFilters(r, config.console.database.savedFilters);
-    const ctx: QueryContext = { ch, schema, clickhouse: config.clickhouse, console: config.console, now: () => Math.floor(Date.now() / 1000), metrics: newQueryMetrics(r) };
-    http.app.register(consoleRoutes(newDependencies(ctx, saved, config.console)), { prefix: PREFIX });
+    const saved = new SavedFilters(r, config.database.savedFilters);
+    const ctx: QueryContext = { ch, schema, clickhouse: config.clickhouse, console: config, now: () => Math.floor(Date.now() / 1000), metrics: newQueryMetrics(r) };
+    http.app.register(consoleRoutes(newDependencies(ctx, saved, config)), { prefix: PREFIX });
     return [
       ['clickhouse', { stop: () => ch.close() }],
       ['saved', saved],

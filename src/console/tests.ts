@@ -27,7 +27,7 @@ export const testSchema = (): Schema => new Schema({ enabled: [], disabled: [], 
 
 /** consoleConfig is the console section with its defaults and the given changes. */
 export function consoleConfig(changes: Partial<ConsoleConfiguration> = {}): ConsoleConfiguration {
-  return { ...defaultsOf<ConsoleConfiguration>(consoleSchema), homepageGraphFilter: '', ...changes };
+  return { ...defaultsOf<ConsoleConfiguration>(consoleSchema), homepageGraphFilter: '', database: { savedFilters: ':memory:' }, ...changes };
 }
 
 interface Flow {
