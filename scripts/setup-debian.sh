@@ -2,10 +2,11 @@
 # Installs the Debian packages the tests and benchmarks use as real peers:
 # tshark (decoding oracle), softflowd and pmacct (real exporters), nfdump,
 # snmpd and snmp (SNMP agent and tools), compilers (native addons, benchmark
-# sender), Java and Maven when missing (Kafka broker). Idempotent:
+# sender), chromium (console browser tests), Java and Maven when missing
+# (Kafka broker). Idempotent:
 # nothing is downloaded when everything is present.
 set -euo pipefail
-packages=(tshark softflowd pmacct nfdump snmpd snmp gcc g++ make python3 libc6-dev)
+packages=(tshark softflowd pmacct nfdump snmpd snmp gcc g++ make python3 libc6-dev chromium)
 # The Kafka broker of the tests runs on Java 17 and comes from Maven Central.
 command -v java >/dev/null || packages+=(openjdk-17-jre-headless)
 command -v mvn >/dev/null || packages+=(maven)
