@@ -3,7 +3,7 @@
 // stay external (they are loaded from node_modules at run time). Version,
 // commit and build date are baked in.
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, readFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import * as esbuild from 'esbuild';
 
 const pkg = JSON.parse(readFileSync(new URL('./package.json', import.meta.url), 'utf8'));
@@ -49,4 +49,11 @@ await esbuild.build({
 });
 // The filter grammar is read next to the running module.
 copyFileSync('src/console/filter/grammar.peggy', `${outdir}/grammar.peggy`);
-console.log(`${outdir}/akvorado.mjs and ${outdir}/flow-worker.mjs built (version ${pkg.version}, commit ${commit})`);
+// The console's web UI (Preact, ECharts, CodeMirror): dist/ui/index.html and
+// hashed assets. The builder is TypeScript, loaded through Node's type stripping.
+const { writeUI } = await import('./src/console/ui/build.ts');
+await writeUI(`${outdir}/ui`);
+// The documentation pages the console serves (GET docs/{name}).
+mkdirSync(`${outdir}/docs`, { recursive: true });
+for (const f of readdirSync('docs')) if (f.endsWith('.md')) copyFileSync(`docs/${f}`, `${outdir}/docs/${f}`);
+console.log(`${outdir}/akvorado.mjs, ${outdir}/flow-worker.mjs and ${outdir}/ui/ built (version ${pkg.version}, commit ${commit})`);

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: AGPL-3.0-only
-// The console service: its API under /api/v0/console/ over ClickHouse, and
-// the saved filters in SQLite.
+// The console service: its API under /api/v0/console/ over ClickHouse, the
+// saved filters in SQLite, and the web UI at the root.
 import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
 import { serve } from '../cmd/serve.ts';
 import { HTTP } from '../common/clickhouse/http.ts';
@@ -9,9 +9,11 @@ import type { Configuration, ConsoleConfiguration } from './config.ts';
 import { errorHandler, notFound } from './errors.ts';
 import { newQueryMetrics } from './metrics.ts';
 import type { QueryContext } from './query/input.ts';
+import { docsRoutes } from './routes/docs.ts';
 import { filterRoutes } from './routes/filter.ts';
 import { graphRoutes } from './routes/graph.ts';
 import { metaRoutes } from './routes/meta.ts';
+import { uiRoutes } from './routes/ui.ts';
 import { TOP_COLUMNS, widgetRoutes } from './routes/widgets.ts';
 import { SavedFilters } from './saved.ts';
 
@@ -53,6 +55,7 @@ export function consoleRoutes(deps: Dependencies): FastifyPluginAsync {
     await filterRoutes(app, deps);
     await graphRoutes(app, deps);
     await widgetRoutes(app, deps);
+    await docsRoutes(app);
   };
 }
 
@@ -72,6 +75,8 @@ export function run(config: Configuration): Promise<number> {
     const saved = new SavedFilters(r, config.database.savedFilters);
     const ctx: QueryContext = { ch, schema, clickhouse: config.clickhouse, console: config, now: () => Math.floor(Date.now() / 1000), metrics: newQueryMetrics(r) };
     http.app.register(consoleRoutes(newDependencies(ctx, saved, config)), { prefix: PREFIX });
+    // The web UI answers every other path.
+    http.app.register(uiRoutes());
     return [
       ['clickhouse', { stop: () => ch.close() }],
       ['saved', saved],
