@@ -81,7 +81,13 @@ test('console web UI', async (t) => {
     const option = page.locator('.cm-tooltip-autocomplete li', { hasText: 'AS13335' });
     await option.waitFor();
     await page.keyboard.press('Enter');
-    assert.equal(await editorText(page), 'SrcAS = AS13335');
+    // The editor applies the completion on its next update: wait for it (a busy machine is slow).
+    let text = '';
+    for (let i = 0; i < 100 && text !== 'SrcAS = AS13335'; i++) {
+      text = await editorText(page);
+      if (text !== 'SrcAS = AS13335') await new Promise((r) => setTimeout(r, 100));
+    }
+    assert.equal(text, 'SrcAS = AS13335');
     await page.keyboard.press('ControlOrMeta+Enter');
     await page.waitForURL(/filter=SrcAS/);
     const rows = page.locator('table.data tbody tr');
