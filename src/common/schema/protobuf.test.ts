@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import protobuf from 'protobufjs';
 import { FlowBatch } from '../../inlet/flow/batch.ts';
+import { StringTable } from '../../inlet/flow/strings.ts';
 import { formatIP, parseIP } from '../helpers/ip.ts';
 import { MAX_MESSAGE_SIZE, ProtobufEncoder, varintSize, writeVarint } from './protobuf.ts';
 import { Schema } from './root.ts';
@@ -76,5 +77,41 @@ describe('protobuf encoder', () => {
       assert.equal(m.NextHop, undefined, 'disabled column');
       assert.equal(m.DstNetMask, undefined, 'zero values are left out');
     }
+  });
+
+  it('encodes enriched columns: string ids, countries, speeds, boundaries', () => {
+    const schema = new Schema({ enabled: [], disabled: [], mainTableOnly: [], notMainTableOnly: [] });
+    const type = protobuf.parse(schema.protobufText()).root.lookupType('FlowMessage');
+    const strings = new StringTable();
+    const b = new FlowBatch(4);
+    const i = b.begin();
+    b.timeReceived[i] = 1_700_000_000;
+    b.setStringId(i, 'exporterName', strings.intern('edge1.example.net'));
+    b.setStringId(i, 'inIfName', strings.intern('Gi0/0/1'));
+    b.setStringId(i, 'inIfDescription', strings.intern('Transit: Ünïcode'));
+    b.setStringId(i, 'outIfProvider', strings.intern('x'.repeat(300))); // cut to MAX_STRING_BYTES
+    b.setStringId(i, 'srcNetName', strings.intern('customers'));
+    b.setStringId(i, 'dstGeoCity', strings.intern('Paris'));
+    b.inIfSpeed[i] = 100_000;
+    b.inIfBoundary[i] = 1;
+    b.outIfBoundary[i] = 2;
+    b.srcCountry[i] = ('F'.charCodeAt(0) << 8) | 'R'.charCodeAt(0);
+    b.commit();
+    const enc = new ProtobufEncoder(schema, strings);
+    const out = new Uint8Array(MAX_MESSAGE_SIZE);
+    const end = enc.encodeRow(b, 0, out, 0);
+    const m = type.toObject(type.decodeDelimited(protobuf.Reader.create(out.subarray(0, end))), { defaults: false }) as Record<string, unknown>;
+    assert.equal(m.ExporterName, 'edge1.example.net');
+    assert.equal(m.InIfName, 'Gi0/0/1');
+    assert.equal(m.InIfDescription, 'Transit: Ünïcode');
+    assert.equal(m.OutIfProvider, 'x'.repeat(255));
+    assert.equal(m.SrcNetName, 'customers');
+    assert.equal(m.DstGeoCity, 'Paris');
+    assert.equal(m.InIfSpeed, 100_000);
+    assert.equal(m.InIfBoundary, 1);
+    assert.equal(m.OutIfBoundary, 2);
+    assert.equal(m.SrcCountry, 'FR');
+    assert.equal(m.DstCountry, undefined);
+    assert.equal(m.OutIfName, undefined, 'id 0 is left out');
   });
 });

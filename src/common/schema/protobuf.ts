@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: AGPL-3.0-only
-import { MAX_MPLS_LABELS, UNKNOWN_DIRECTION, type FlowBatch } from '../../inlet/flow/batch.ts';
+import { MAX_MPLS_LABELS, STRING_COUNT, STRING_INDEX, UNKNOWN_DIRECTION, type FlowBatch, type StringColumn } from '../../inlet/flow/batch.ts';
+import { STRINGS, type StringTable } from '../../inlet/flow/strings.ts';
 import type { Schema } from './root.ts';
 
 /*
@@ -25,6 +26,8 @@ const OP_ICMP4_CODE = 5;
 const OP_ICMP6_TYPE = 6;
 const OP_ICMP6_CODE = 7;
 const OP_MPLS = 8;
+const OP_STRINGS = 9; // a run of string fields: u32 ids (batch.stringIds) written as UTF-8 bytes
+const OP_COUNTRY = 10; // u16 holding two ASCII letters, written as a 2-byte string
 
 type IntColumn = Uint8Array | Uint16Array | Uint32Array | Float64Array;
 
@@ -34,6 +37,9 @@ interface Op {
   tag: number;
   ints: IntColumn | null;
   bytes: Uint8Array | null;
+  /** slots and tags are the STRING_INDEX positions and tags of an OP_STRINGS run (consecutive string fields). */
+  slots: Uint8Array | null;
+  tags: Uint32Array | null;
 }
 
 // SOURCES maps schema columns to the batch column holding them.
@@ -75,26 +81,75 @@ const SOURCES: Readonly<Record<string, (b: FlowBatch) => [number, IntColumn | Ui
   ICMPv6Code: (b) => [OP_ICMP6_CODE, b.icmpCode],
   NextHop: (b) => [OP_ADDR, b.nextHop],
   MPLSLabels: (b) => [OP_MPLS, b.mplsLabels],
+  InIfSpeed: (b) => [OP_U32, b.inIfSpeed],
+  OutIfSpeed: (b) => [OP_U32, b.outIfSpeed],
+  // The batch holds the Enum8 values themselves (0 undefined, 1 external, 2 internal).
+  InIfBoundary: (b) => [OP_U32, b.inIfBoundary],
+  OutIfBoundary: (b) => [OP_U32, b.outIfBoundary],
+  SrcCountry: (b) => [OP_COUNTRY, b.srcCountry],
+  DstCountry: (b) => [OP_COUNTRY, b.dstCountry],
 };
 
-/** MAX_MESSAGE_SIZE bounds one encoded flow (every column at its widest). */
-export const MAX_MESSAGE_SIZE = 2048;
+// STRING_SOURCES maps schema columns to their string column in the batch.
+const STRING_SOURCES: Readonly<Record<string, StringColumn>> = {
+  ExporterName: 'exporterName',
+  ExporterGroup: 'exporterGroup',
+  ExporterRole: 'exporterRole',
+  ExporterSite: 'exporterSite',
+  ExporterRegion: 'exporterRegion',
+  ExporterTenant: 'exporterTenant',
+  InIfName: 'inIfName',
+  OutIfName: 'outIfName',
+  InIfDescription: 'inIfDescription',
+  OutIfDescription: 'outIfDescription',
+  InIfConnectivity: 'inIfConnectivity',
+  OutIfConnectivity: 'outIfConnectivity',
+  InIfProvider: 'inIfProvider',
+  OutIfProvider: 'outIfProvider',
+  SrcNetName: 'srcNetName',
+  DstNetName: 'dstNetName',
+  SrcNetRole: 'srcNetRole',
+  DstNetRole: 'dstNetRole',
+  SrcNetSite: 'srcNetSite',
+  DstNetSite: 'dstNetSite',
+  SrcNetRegion: 'srcNetRegion',
+  DstNetRegion: 'dstNetRegion',
+  SrcNetTenant: 'srcNetTenant',
+  DstNetTenant: 'dstNetTenant',
+  SrcGeoCity: 'srcGeoCity',
+  DstGeoCity: 'dstGeoCity',
+  SrcGeoState: 'srcGeoState',
+  DstGeoState: 'dstGeoState',
+};
+
+/** MAX_STRING_BYTES bounds one string field of a message; longer strings are cut (at a UTF-8 boundary). */
+export const MAX_STRING_BYTES = 255;
+
+/**
+ * MAX_MESSAGE_SIZE bounds one encoded flow (every column at its widest):
+ * about 400 bytes of numbers and addresses plus 28 strings of at most
+ * MAX_STRING_BYTES.
+ */
+export const MAX_MESSAGE_SIZE = 8192;
 
 /**
  * ProtobufEncoder writes the flows of a batch as length-delimited protobuf
  * messages of the schema's FlowMessage. The list of fields is compiled once
- * per (schema, batch); rows only run it. Columns that the batch does not
- * carry (enrichment, for now) are left out of the messages.
+ * per (schema, batch); rows only run it. Enriched text columns hold ids
+ * into a string table (the process-wide one unless given), whose UTF-8
+ * bytes are written as they are.
  */
 export class ProtobufEncoder {
   private readonly schema: Schema;
+  private readonly strings: StringTable;
   private ops: Op[];
   private opsFor: FlowBatch | null;
   // scratch holds one message while its length is not known yet.
   private readonly scratch: Uint8Array;
 
-  constructor(schema: Schema) {
+  constructor(schema: Schema, strings: StringTable = STRINGS) {
     this.schema = schema;
+    this.strings = strings;
     this.ops = [];
     this.opsFor = null;
     this.scratch = new Uint8Array(MAX_MESSAGE_SIZE);
@@ -106,16 +161,33 @@ export class ProtobufEncoder {
     if (this.opsFor === b) return this.ops;
     const ops: Op[] = [];
     for (const c of this.schema.protobufColumns) {
+      const stringColumn = STRING_SOURCES[c.name];
+      if (stringColumn !== undefined) {
+        // Most string fields are empty for most flows: one tight loop over
+        // a run of consecutive ones costs less than a dispatch each.
+        const tag = (c.protobuf!.number << 3) | LEN;
+        const slot = STRING_INDEX[stringColumn];
+        const last = ops[ops.length - 1];
+        if (last?.kind === OP_STRINGS) {
+          last.slots = Uint8Array.from([...last.slots!, slot]);
+          last.tags = Uint32Array.from([...last.tags!, tag]);
+        } else {
+          ops.push({ kind: OP_STRINGS, tag: 0, ints: b.stringIds, bytes: null, slots: Uint8Array.of(slot), tags: Uint32Array.of(tag) });
+        }
+        continue;
+      }
       const source = SOURCES[c.name];
       if (source === undefined) continue;
       const [kind, column] = source(b);
-      const wire = kind === OP_ADDR || kind === OP_MPLS ? LEN : VARINT;
+      const wire = kind === OP_ADDR || kind === OP_MPLS || kind === OP_COUNTRY ? LEN : VARINT;
       const isBytes = kind === OP_ADDR || kind === OP_MPLS;
       ops.push({
         kind,
         tag: (c.protobuf!.number << 3) | wire,
         ints: isBytes && kind === OP_ADDR ? null : (column as IntColumn),
         bytes: kind === OP_ADDR ? (column as Uint8Array) : null,
+        slots: null,
+        tags: null,
       });
     }
     this.ops = ops;
@@ -178,6 +250,19 @@ export class ProtobufEncoder {
           for (let x = 0; x < n; x++) p = writeVarint(s, p, labels[i * MAX_MPLS_LABELS + x]!);
           continue;
         }
+        case OP_STRINGS:
+          p = this.writeStrings(s, p, op, i);
+          continue;
+        case OP_COUNTRY: {
+          const c = op.ints![i]!;
+          if (c === 0) continue;
+          p = writeVarint(s, p, op.tag);
+          s[p] = 2;
+          s[p + 1] = c >>> 8;
+          s[p + 2] = c & 0xff;
+          p += 3;
+          continue;
+        }
       }
       if (v === 0) continue;
       p = writeVarint(s, p, op.tag);
@@ -187,6 +272,37 @@ export class ProtobufEncoder {
     out.set(s.subarray(0, p), off);
     return off + p;
   }
+
+  // writeStrings writes the non-empty fields of an OP_STRINGS run for row
+  // `i` (out of encodeRow to keep its per-field loop small).
+  private writeStrings(s: Uint8Array, p: number, op: Op, i: number): number {
+    const ids = op.ints as Uint32Array;
+    const slots = op.slots!;
+    const tags = op.tags!;
+    const base = i * STRING_COUNT;
+    for (let k = 0; k < slots.length; k++) {
+      const id = ids[base + slots[k]!]!;
+      if (id === 0) continue;
+      const strings = this.strings;
+      const arena = strings.arena;
+      const from = strings.starts[id]!;
+      let n = strings.lengths[id]!;
+      if (n > MAX_STRING_BYTES) n = utf8Cut(arena, from, MAX_STRING_BYTES);
+      p = writeVarint(s, p, tags[k]!);
+      p = writeVarint(s, p, n);
+      for (let x = 0; x < n; x++) s[p + x] = arena[from + x]!;
+      p += n;
+    }
+    return p;
+  }
+}
+
+// utf8Cut returns the largest length <= max of the string at text[from...]
+// that does not split a UTF-8 character.
+function utf8Cut(text: Uint8Array, from: number, max: number): number {
+  let n = max;
+  while (n > 0 && (text[from + n]! & 0xc0) === 0x80) n--;
+  return n;
 }
 
 /** writeVarint writes a non-negative integer (up to 2^53) as a varint and returns the new offset. */

@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: AGPL-3.0-only
-import { MAX_MPLS_LABELS, type FlowBatch } from './batch.ts';
+import { MAX_MPLS_LABELS, STRING_COUNT, type FlowBatch } from './batch.ts';
 
 /**
- * copyRow copies row `from` over row `to` in every column; the pipeline uses
- * it to close the gap left by a dropped flow.
+ * copyRow copies row `from` over row `to` in every column; the pipeline and
+ * the enricher use it to close the gap left by a dropped flow.
  */
 export function copyRow(b: FlowBatch, from: number, to: number): void {
   b.timeReceived[to] = b.timeReceived[from]!;
@@ -46,4 +46,11 @@ export function copyRow(b: FlowBatch, from: number, to: number): void {
   b.dstMAC[to] = b.dstMAC[from]!;
   b.mplsLabels.copyWithin(to * MAX_MPLS_LABELS, from * MAX_MPLS_LABELS, (from + 1) * MAX_MPLS_LABELS);
   b.mplsCount[to] = b.mplsCount[from]!;
+  b.inIfSpeed[to] = b.inIfSpeed[from]!;
+  b.outIfSpeed[to] = b.outIfSpeed[from]!;
+  b.inIfBoundary[to] = b.inIfBoundary[from]!;
+  b.outIfBoundary[to] = b.outIfBoundary[from]!;
+  b.srcCountry[to] = b.srcCountry[from]!;
+  b.dstCountry[to] = b.dstCountry[from]!;
+  b.stringIds.copyWithin(to * STRING_COUNT, from * STRING_COUNT, (from + 1) * STRING_COUNT);
 }

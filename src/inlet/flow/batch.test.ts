@@ -4,11 +4,21 @@ import { it } from 'node:test';
 import { FlowBatch, MAX_MPLS_LABELS, UNKNOWN_DIRECTION } from './batch.ts';
 import { copyRow } from './batch-ops.ts';
 
+const ENRICHED = new Set<string>([
+  'stringIds',
+  'inIfSpeed',
+  'outIfSpeed',
+  'inIfBoundary',
+  'outIfBoundary',
+  'srcCountry',
+  'dstCountry',
+]);
+
 // Every column of the batch, found by reflection so that a new column is
 // covered without editing this test.
 function columns(b: FlowBatch): Array<[string, ArrayLike<number> & { [i: number]: number }, number]> {
   return Object.entries(b)
-    .filter(([k, v]) => ArrayBuffer.isView(v) && k !== 'addr32')
+    .filter(([k, v]) => ArrayBuffer.isView(v) && k !== 'addr32' && k !== 'enriched')
     .map(([k, v]) => {
       const a = v as unknown as Uint8Array;
       return [k, a, a.length / b.capacity];
@@ -26,7 +36,8 @@ it('clears every column of a new row and copies rows whole', () => {
     assert.equal(i, row);
     for (const [name, a, per] of cols) {
       for (let k = 0; k < per; k++) {
-        const want = name === 'flowDirection' ? UNKNOWN_DIRECTION : name === 'mplsLabels' ? 7 : 0;
+        // Enriched columns are the enricher's: begin() leaves them, clearEnriched() zeroes them.
+        const want = name === 'flowDirection' ? UNKNOWN_DIRECTION : name === 'mplsLabels' || ENRICHED.has(name) ? 7 : 0;
         assert.equal(a[i * per + k], want, `${name}[${i}]`);
       }
       // Neighbouring rows are untouched.
@@ -39,6 +50,9 @@ it('clears every column of a new row and copies rows whole', () => {
   copyRow(b, 2, 0);
   for (const [name, a, per] of cols) assert.equal(a[0 * per + per - 1], 42, name);
   assert.equal(MAX_MPLS_LABELS, 6);
+  b.clearEnriched();
+  for (const [name, a] of cols) if (ENRICHED.has(name)) assert.ok(Array.from(a).every((x) => x === 0), name);
+  assert.equal(b.srcPort[0], 42, 'other columns are kept');
 });
 
 it('rebuilds a batch over a buffer received from another thread', () => {

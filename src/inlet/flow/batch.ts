@@ -6,6 +6,55 @@ export const MAX_MPLS_LABELS = 6;
 /** UNKNOWN_DIRECTION marks a flow whose direction the exporter did not say. */
 export const UNKNOWN_DIRECTION = 255;
 
+/**
+ * STRING_COLUMNS are the enriched text columns: each row holds, for each,
+ * an id in the process-wide string table (strings.ts; 0 is the empty
+ * string). They are stored row by row in `stringIds` (STRING_COUNT ids per
+ * row, in this order) rather than column by column: the enricher writes and
+ * the encoder reads all of a row's ids together, and 28 separate columns
+ * made the encoder wait on memory (measured: twice slower).
+ */
+export const STRING_COLUMNS = [
+  'exporterName',
+  'exporterGroup',
+  'exporterRole',
+  'exporterSite',
+  'exporterRegion',
+  'exporterTenant',
+  'inIfName',
+  'outIfName',
+  'inIfDescription',
+  'outIfDescription',
+  'inIfConnectivity',
+  'outIfConnectivity',
+  'inIfProvider',
+  'outIfProvider',
+  // Name, role, site, region, tenant: consecutive (the enricher writes them as a block).
+  'srcNetName',
+  'srcNetRole',
+  'srcNetSite',
+  'srcNetRegion',
+  'srcNetTenant',
+  'dstNetName',
+  'dstNetRole',
+  'dstNetSite',
+  'dstNetRegion',
+  'dstNetTenant',
+  'srcGeoCity',
+  'dstGeoCity',
+  'srcGeoState',
+  'dstGeoState',
+] as const;
+
+/** StringColumn is the name of a string column of FlowBatch. */
+export type StringColumn = (typeof STRING_COLUMNS)[number];
+
+/** STRING_COUNT is the number of string ids per row. */
+export const STRING_COUNT = STRING_COLUMNS.length;
+
+/** STRING_INDEX gives the position of each string column among a row's ids. */
+export const STRING_INDEX = Object.freeze(Object.fromEntries(STRING_COLUMNS.map((c, i) => [c, i]))) as Readonly<Record<StringColumn, number>>;
+
 // LAYOUT gives, for each column in constructor order, the element size and
 // the number of elements per row.
 const LAYOUT: ReadonlyArray<readonly [number, number]> = [
@@ -49,6 +98,14 @@ const LAYOUT: ReadonlyArray<readonly [number, number]> = [
   [8, 1], // dstMAC
   [4, MAX_MPLS_LABELS], // mplsLabels
   [1, 1], // mplsCount
+  // Enriched columns, written on the main thread by the enricher.
+  [4, 1], // inIfSpeed
+  [4, 1], // outIfSpeed
+  [1, 1], // inIfBoundary
+  [1, 1], // outIfBoundary
+  [2, 1], // srcCountry
+  [2, 1], // dstCountry
+  [4, STRING_COLUMNS.length], // stringIds
 ];
 
 // align rounds byte offsets up to 8 so that every view is aligned.
@@ -62,6 +119,13 @@ function align(n: number): number {
  * Addresses take 16 bytes per row (IPv4 as ::ffff:a.b.c.d). A column left
  * untouched by a decoder stays 0 for that row (`begin()` clears the row).
  * Column names follow the flow schema (camelCase of SrcAddr, InIf, ...).
+ *
+ * The enriched columns (interface speeds and boundaries, countries, and the
+ * string ids of STRING_COLUMNS) are left to the enricher on the main thread,
+ * which writes every one of them for every row: `begin()` does not clear
+ * them (workers never read them, and decoding stays as fast); a worker
+ * reusing a buffer calls `clearEnriched()` once, so batches leave workers
+ * with these columns at 0.
  */
 export class FlowBatch {
   /** capacity is the number of rows the batch holds before `onFull` runs. */
@@ -76,6 +140,8 @@ export class FlowBatch {
   // the other: begin() clears a row's addresses with 24 word stores, about
   // twice as fast as six fill() calls (measured with the sFlow benchmark).
   private readonly addr32: Uint32Array;
+  // enriched spans the enriched columns, which are laid out last.
+  private readonly enriched: Uint8Array;
 
   readonly timeReceived: Uint32Array; // unix seconds
   readonly timeFlowStartMs: Float64Array; // unix milliseconds, 0 = unknown
@@ -117,6 +183,14 @@ export class FlowBatch {
   readonly dstMAC: Float64Array;
   readonly mplsLabels: Uint32Array; // MAX_MPLS_LABELS per row, 20-bit labels
   readonly mplsCount: Uint8Array;
+  readonly inIfSpeed: Uint32Array; // Mbps
+  readonly outIfSpeed: Uint32Array;
+  readonly inIfBoundary: Uint8Array; // 0 undefined, 1 external, 2 internal (the schema's Enum8)
+  readonly outIfBoundary: Uint8Array;
+  readonly srcCountry: Uint16Array; // two ASCII letters (first one in the high byte), 0 = unknown
+  readonly dstCountry: Uint16Array;
+  /** stringIds holds STRING_COUNT string ids per row (row i at i * STRING_COUNT, STRING_INDEX order). */
+  readonly stringIds: Uint32Array;
 
   /**
    * The columns are views over one ArrayBuffer (`buffer`), so that a whole
@@ -180,6 +254,15 @@ export class FlowBatch {
     this.dstMAC = view(Float64Array, capacity);
     this.mplsLabels = view(Uint32Array, capacity * MAX_MPLS_LABELS);
     this.mplsCount = view(Uint8Array, capacity);
+    const enrichedStart = offset;
+    this.inIfSpeed = view(Uint32Array, capacity);
+    this.outIfSpeed = view(Uint32Array, capacity);
+    this.inIfBoundary = view(Uint8Array, capacity);
+    this.outIfBoundary = view(Uint8Array, capacity);
+    this.srcCountry = view(Uint16Array, capacity);
+    this.dstCountry = view(Uint16Array, capacity);
+    this.stringIds = view(Uint32Array, capacity * STRING_COUNT);
+    this.enriched = new Uint8Array(this.buffer, enrichedStart, offset - enrichedStart);
     if (offset !== size) throw new RangeError(`flow batch layout: ${offset} bytes used, ${size} expected`);
   }
 
@@ -235,6 +318,21 @@ export class FlowBatch {
     this.dstMAC[i] = 0;
     this.mplsCount[i] = 0;
     return i;
+  }
+
+  /** stringId returns the string id of column `c` at row `i` (tests, debugging: not for hot paths). */
+  stringId(i: number, c: StringColumn): number {
+    return this.stringIds[i * STRING_COUNT + STRING_INDEX[c]]!;
+  }
+
+  /** setStringId sets the string id of column `c` at row `i` (tests: not for hot paths). */
+  setStringId(i: number, c: StringColumn, id: number): void {
+    this.stringIds[i * STRING_COUNT + STRING_INDEX[c]] = id;
+  }
+
+  /** clearEnriched zeroes the enriched columns of every row (one memset). */
+  clearEnriched(): void {
+    this.enriched.fill(0);
   }
 
   /** commit keeps the row at `length`; when the batch is full, `onFull` empties it. */

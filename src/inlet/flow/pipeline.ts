@@ -118,8 +118,11 @@ export class Pipeline {
   }
 
   private newBatch(): FlowBatch {
-    // A recycled buffer holds old rows: begin() clears each row before use.
-    const b = new FlowBatch(this.options.batchSize, this.free.pop());
+    // A recycled buffer holds old rows: begin() clears each row before use,
+    // and the enriched columns, which begin() leaves alone, are cleared here.
+    const recycled = this.free.pop();
+    const b = new FlowBatch(this.options.batchSize, recycled);
+    if (recycled !== undefined) b.clearEnriched();
     b.onFull = () => this.onFull();
     return b;
   }
