@@ -95,6 +95,10 @@ export class Enricher {
     const addr = new Uint32Array(b.buffer, b.exporterAddress.byteOffset, n * 4);
     const inIf = b.inIf;
     const outIf = b.outIf;
+    // Interface rules see the flow's VLAN (source VLAN on the way in,
+    // destination VLAN on the way out): states are kept per (ifIndex, VLAN).
+    const inVlan = b.srcVlan;
+    const outVlan = b.dstVlan;
     const ids = b.stringIds;
     const iSpeed = b.inIfSpeed;
     const iBoundary = b.inIfBoundary;
@@ -105,6 +109,8 @@ export class Enricher {
     let outS = NONE;
     let lastIn = -1;
     let lastOut = -1;
+    let lastInVlan = -1;
+    let lastOutVlan = -1;
     let missing = 0;
     for (let i = 0, w = 0; i < n; i++, w += 4) {
       if (exp === null || addr[w] !== addr[w - 4] || addr[w + 1] !== addr[w - 3] || addr[w + 2] !== addr[w - 2] || addr[w + 3] !== addr[w - 1]) {
@@ -112,14 +118,18 @@ export class Enricher {
         lastIn = lastOut = -1;
       }
       const inIndex = inIf[i]!;
-      if (inIndex !== lastIn) {
-        inS = this.iface(exp, inIndex, epoch, misses);
+      const inV = inVlan[i]!;
+      if (inIndex !== lastIn || inV !== lastInVlan) {
+        inS = this.iface(exp, inIndex, inV, epoch, misses);
         lastIn = inIndex;
+        lastInVlan = inV;
       }
       const outIndex = outIf[i]!;
-      if (outIndex !== lastOut) {
-        outS = this.iface(exp, outIndex, epoch, misses);
+      const outV = outVlan[i]!;
+      if (outIndex !== lastOut || outV !== lastOutVlan) {
+        outS = this.iface(exp, outIndex, outV, epoch, misses);
         lastOut = outIndex;
+        lastOutVlan = outV;
       }
       if (inS.missing || outS.missing) missing++;
       marks[i] = exp.reject ? 1 : inS.reject || outS.reject ? 2 : 0;
@@ -184,18 +194,22 @@ export class Enricher {
     return e;
   }
 
-  // iface returns the state of an interface, looked up once per batch.
-  private iface(exp: ExporterState, ifIndex: number, epoch: number, misses: Misses | null): InterfaceState {
-    let s = ifIndex < SMALL_IFINDEX ? exp.small[ifIndex] : exp.interfaces.get(ifIndex);
+  // iface returns the state of an interface on a VLAN (0: none), looked up
+  // once per batch. Keys are ifIndex + VLAN × 2^32; small ones without a
+  // VLAN also sit in a plain array.
+  private iface(exp: ExporterState, ifIndex: number, vlan: number, epoch: number, misses: Misses | null): InterfaceState {
+    const small = vlan === 0 && ifIndex < SMALL_IFINDEX;
+    const key = ifIndex + vlan * 0x1_0000_0000;
+    let s = small ? exp.small[ifIndex] : exp.interfaces.get(key);
     if (s === undefined) {
       s = new InterfaceState();
-      exp.interfaces.set(ifIndex, s);
-      if (ifIndex < SMALL_IFINDEX) exp.small[ifIndex] = s;
+      exp.interfaces.set(key, s);
+      if (small) exp.small[ifIndex] = s;
     }
     if (s.epoch !== epoch) {
       s.epoch = epoch;
       s.lastUsed = this.now;
-      this.classifications.update(exp, s, ifIndex, this.metadata.lookup(exp.ip, ifIndex));
+      this.classifications.update(exp, s, ifIndex, vlan, this.metadata.lookup(exp.ip, ifIndex));
     }
     if (s.missing && misses !== null && s.missedEpoch !== epoch) {
       s.missedEpoch = epoch;

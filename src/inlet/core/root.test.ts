@@ -196,6 +196,26 @@ describe('CoreComponent', () => {
     });
   });
 
+  it('gives interface rules the VLAN of each flow', async (t) => {
+    // The source VLAN goes with the input interface, the destination VLAN with the output one.
+    const s = await setup(t, { config: { interfaceClassifiers: ['Interface.VLAN == 100 && ClassifyProvider("vlan100")', 'ClassifyProvider(Format("vlan%d", Interface.VLAN))'] } });
+    const flows: TestFlow[] = [
+      { exporter: EXPORTER, src: '8.8.8.8', dst: '1.1.1.1', inIf: 10, outIf: 20, srcVlan: 100, dstVlan: 200 },
+      { exporter: EXPORTER, src: '8.8.8.8', dst: '1.1.1.1', inIf: 10, outIf: 20, srcVlan: 300 },
+      { exporter: EXPORTER, src: '8.8.8.8', dst: '1.1.1.1', inIf: 10, outIf: 20, srcVlan: 100, dstVlan: 200 },
+    ];
+    s.core.handle(batchOf(flows));
+    await flushed(s, 1);
+    assert.deepEqual(
+      s.sent[0]!.map((row) => [row.inIfProvider, row.outIfProvider, row.inIfName]),
+      [
+        ['vlan100', 'vlan200', 'et-0/0/0'],
+        ['vlan300', 'vlan0', 'et-0/0/0'],
+        ['vlan100', 'vlan200', 'et-0/0/0'],
+      ],
+    );
+  });
+
   it('sends flows without names after max-wait when the provider is slow', async (t) => {
     const s = await setup(t, { maxWait: 50, delayMs: 300 });
     const start = Date.now();

@@ -91,8 +91,8 @@ export class Classifications {
     this.hot = hot;
   }
 
-  /** update refreshes an interface (and its exporter) from a metadata answer (null: none). */
-  update(exp: ExporterState, s: InterfaceState, ifIndex: number, answer: Answer | null): void {
+  /** update refreshes an interface on a VLAN (and its exporter) from a metadata answer (null: none). */
+  update(exp: ExporterState, s: InterfaceState, ifIndex: number, vlan: number, answer: Answer | null): void {
     if (answer === null) {
       s.clear();
       // Exporter rules still see the exporter's IP (they may reject it).
@@ -127,7 +127,7 @@ export class Classifications {
     let boundary = i.boundary;
     let reject = false;
     if (this.classifiers.iface.length > 0) {
-      const c = this.classifiers.classifyInterface({ ip: exp.ip, name: answer.exporter.name }, { index: ifIndex, name, description, speed: i.speed, vlan: 0 });
+      const c = this.classifiers.classifyInterface({ ip: exp.ip, name: answer.exporter.name }, { index: ifIndex, name, description, speed: i.speed, vlan });
       name = c.name;
       description = c.description;
       provider ||= c.provider;

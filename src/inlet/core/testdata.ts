@@ -20,6 +20,8 @@ export interface TestFlow {
   outIf: number;
   srcAS?: number;
   dstAS?: number;
+  srcVlan?: number;
+  dstVlan?: number;
 }
 
 /** batchOf builds a batch holding `flows`. */
@@ -34,6 +36,8 @@ export function batchOf(flows: readonly TestFlow[], capacity = Math.max(flows.le
     b.outIf[i] = f.outIf;
     b.srcAS[i] = f.srcAS ?? 0;
     b.dstAS[i] = f.dstAS ?? 0;
+    b.srcVlan[i] = f.srcVlan ?? 0;
+    b.dstVlan[i] = f.dstVlan ?? 0;
     b.srcNetMask[i] = 24;
     b.bytes[i] = 1000;
     b.packets[i] = 1;
