@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: AGPL-3.0-only
-import { serve } from '../cmd/serve.ts';
+import type { NamedComponent } from '../cmd/components.ts';
+import { serve, type ServiceContext } from '../cmd/serve.ts';
 import { Schema } from '../common/schema/root.ts';
 import type { Configuration } from './config.ts';
+import type { FlowBatch } from './flow/batch.ts';
 import { CoreComponent } from './core/root.ts';
 import { flowRoutes } from './flow/http.ts';
 import { FlowComponent } from './flow/root.ts';
@@ -22,19 +24,34 @@ export function run(config: Configuration): Promise<number> {
   const schema = new Schema(config.schema);
   return serve('inlet', config, ({ r, daemon, http }) => {
     const kafka = new KafkaComponent(r, config.kafka, schema, rdkafkaProducer);
-    const metadata = new MetadataComponent(r, config.metadata);
-    const geoip = new GeoIPComponent(r, config.geoip);
-    const core = new CoreComponent(r, config.core, { metadata, geoip });
-    const flow = new FlowComponent(r, config.flow, daemon);
-    flow.subscribe((batch) => core.handle(batch));
-    core.subscribe((batch) => kafka.send(batch));
-    http.app.register(flowRoutes(flow), { prefix: '/api/v0/inlet' });
-    return [
-      ['kafka', kafka],
-      ['metadata', metadata],
-      ['geoip', geoip],
-      ['core', core],
-      ['flow', flow],
-    ];
+    const components = inletComponents({ r, daemon, http }, config, (batch) => kafka.send(batch));
+    return [['kafka', kafka], ...components];
   });
+}
+
+/** InletParts are the sections of the inlet's configuration that `inletComponents` uses. */
+export type InletParts = Pick<Configuration, 'flow' | 'metadata' | 'geoip' | 'core'>;
+
+/**
+ * inletComponents builds the inlet minus its output: flow inputs and
+ * decoders feed the enricher, which hands each enriched batch to `send`
+ * (the batch is reused afterwards: `send` copies what it keeps). The flow
+ * debug endpoint goes on the HTTP server. The components come in start
+ * order: metadata and GeoIP before the enricher, the flow inputs last.
+ */
+export function inletComponents(ctx: ServiceContext, config: InletParts, send: (batch: FlowBatch) => void): NamedComponent[] {
+  const { r, daemon, http } = ctx;
+  const metadata = new MetadataComponent(r, config.metadata);
+  const geoip = new GeoIPComponent(r, config.geoip);
+  const core = new CoreComponent(r, config.core, { metadata, geoip });
+  const flow = new FlowComponent(r, config.flow, daemon);
+  flow.subscribe((batch) => core.handle(batch));
+  core.subscribe(send);
+  http.app.register(flowRoutes(flow), { prefix: '/api/v0/inlet' });
+  return [
+    ['metadata', metadata],
+    ['geoip', geoip],
+    ['core', core],
+    ['flow', flow],
+  ];
 }

@@ -1,17 +1,53 @@
 // SPDX-License-Identifier: AGPL-3.0-only
+import { schema as clickhouseSchema, type Configuration as ClickHouseConfiguration } from '../common/clickhouse/config.ts';
+import type { SchemaNode } from '../common/config/schema.ts';
 import { schema as flowSchemaSection, type Configuration as SchemaConfiguration } from '../common/schema/config.ts';
 import { baseSchema, type BaseConfiguration, type ServiceDefinition } from '../common/service.ts';
+import { consoleSchema, type ConsoleConfiguration } from '../console/config.ts';
+import { schema as inletSchema, type Configuration as InletConfiguration } from '../inlet/config.ts';
 
-/** Configuration is the standalone service's section. */
-export interface Configuration extends BaseConfiguration {
-  schema: SchemaConfiguration;
+/** StandaloneConfiguration holds the settings only standalone has. */
+export interface StandaloneConfiguration {
+  /** clickhouseListen is where the embedded ClickHouse answers over HTTP, read-only ('' = nowhere). */
+  clickhouseListen: string;
 }
+
+/** Configuration is the standalone service's section: the inlet's and the console's sections without Kafka. */
+export interface Configuration
+  extends BaseConfiguration,
+    ConsoleConfiguration,
+    StandaloneConfiguration,
+    Pick<InletConfiguration, 'flow' | 'metadata' | 'geoip' | 'core'> {
+  schema: SchemaConfiguration;
+  clickhouse: ClickHouseConfiguration;
+}
+
+/** standaloneSchema declares the settings only standalone has. */
+export const standaloneSchema = {
+  'clickhouse-listen': {
+    doc: 'Address (host:port) where the embedded ClickHouse answers read-only queries over its HTTP interface, e.g. for clickhouse-client or Grafana (empty: not served)',
+    format: String,
+    default: '',
+  },
+} satisfies SchemaNode;
 
 /**
  * schema declares the standalone service's section. Its HTTP server listens
  * on the loopback by default: a first run on a laptop should not expose it.
+ * The clickhouse section only matters for its database, resolutions and AS
+ * names (the engine is embedded: `servers` is not used).
  */
-export const schema = { ...baseSchema('127.0.0.1:8080'), schema: flowSchemaSection };
+export const schema = {
+  ...baseSchema('127.0.0.1:8080'),
+  schema: flowSchemaSection,
+  flow: inletSchema.flow,
+  metadata: inletSchema.metadata,
+  geoip: inletSchema.geoip,
+  core: inletSchema.core,
+  clickhouse: clickhouseSchema,
+  ...consoleSchema,
+  ...standaloneSchema,
+};
 
 /** service describes `akvorado standalone`. */
 export const service: ServiceDefinition = {
@@ -22,4 +58,5 @@ export const service: ServiceDefinition = {
     demo: { type: 'boolean', default: false, describe: 'Also run the demo exporter against this instance' },
     'data-dir': { type: 'string', default: './akvorado-data', describe: 'Where the embedded ClickHouse keeps its data' },
   },
+  run: async (config, args) => (await import('./root.ts')).run(config as Configuration, args),
 };

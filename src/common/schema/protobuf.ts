@@ -42,8 +42,25 @@ interface Op {
   tags: Uint32Array | null;
 }
 
-// SOURCES maps schema columns to the batch column holding them.
-const SOURCES: Readonly<Record<string, (b: FlowBatch) => [number, IntColumn | Uint8Array]>> = {
+/**
+ * SOURCE_KINDS names the kinds of SOURCES for other writers of batch rows
+ * (the standalone sink writes the same columns as ClickHouse Native).
+ */
+export const SOURCE_KINDS = Object.freeze({
+  u32: OP_U32,
+  f64: OP_F64,
+  addr: OP_ADDR,
+  direction: OP_DIRECTION,
+  icmp4Type: OP_ICMP4_TYPE,
+  icmp4Code: OP_ICMP4_CODE,
+  icmp6Type: OP_ICMP6_TYPE,
+  icmp6Code: OP_ICMP6_CODE,
+  mpls: OP_MPLS,
+  country: OP_COUNTRY,
+});
+
+/** SOURCES maps schema columns to their kind (SOURCE_KINDS) and the batch column holding them. */
+export const SOURCES: Readonly<Record<string, (b: FlowBatch) => [number, IntColumn | Uint8Array]>> = {
   TimeReceived: (b) => [OP_U32, b.timeReceived],
   SamplingRate: (b) => [OP_U32, b.samplingRate],
   ExporterAddress: (b) => [OP_ADDR, b.exporterAddress],
@@ -90,8 +107,8 @@ const SOURCES: Readonly<Record<string, (b: FlowBatch) => [number, IntColumn | Ui
   DstCountry: (b) => [OP_COUNTRY, b.dstCountry],
 };
 
-// STRING_SOURCES maps schema columns to their string column in the batch.
-const STRING_SOURCES: Readonly<Record<string, StringColumn>> = {
+/** STRING_SOURCES maps schema columns to their string column in the batch. */
+export const STRING_SOURCES: Readonly<Record<string, StringColumn>> = {
   ExporterName: 'exporterName',
   ExporterGroup: 'exporterGroup',
   ExporterRole: 'exporterRole',

@@ -1,0 +1,136 @@
+// SPDX-License-Identifier: AGPL-3.0-only
+// The standalone service: the inlet and the console in one process over
+// the ClickHouse engine embedded in it (chdb), without Kafka.
+import type { AddressInfo } from 'node:net';
+import { isAbsolute, join } from 'node:path';
+import type { NamedComponent } from '../cmd/components.ts';
+import { serve } from '../cmd/serve.ts';
+import { Embedded, Engine } from '../common/clickhouse/embedded.ts';
+import { Server } from '../common/clickhouse/server.ts';
+import { camelize, validateWith } from '../common/config/schema.ts';
+import type { Component } from '../common/daemon/root.ts';
+import type { Reporter } from '../common/reporter/root.ts';
+import { Schema } from '../common/schema/root.ts';
+import { Migrations } from '../configure/clickhouse/root.ts';
+import { newQueryMetrics } from '../console/metrics.ts';
+import type { QueryContext } from '../console/query/input.ts';
+import { consoleRoutes, newDependencies, PREFIX } from '../console/root.ts';
+import { uiRoutes } from '../console/routes/ui.ts';
+import { SavedFilters } from '../console/saved.ts';
+import { defaultConfiguration as demoDefaults } from '../demoexporter/config.ts';
+import { DemoExporterComponent } from '../demoexporter/root.ts';
+import { inletComponents } from '../inlet/root.ts';
+import { schema as standaloneSchema, type Configuration } from './config.ts';
+import { SinkComponent } from './sink.ts';
+
+/**
+ * DEMO_SETTINGS configure the inlet for the demo exporter when no
+ * configuration file is given (docs/demo.md, "Pointing the inlet at it").
+ */
+export const DEMO_SETTINGS = {
+  flow: {
+    inputs: [
+      { type: 'udp', decoder: 'netflow', listen: '127.0.0.1:2055' },
+      { type: 'udp', decoder: 'sflow', listen: '127.0.0.1:6343' },
+    ],
+  },
+  metadata: { providers: [{ type: 'snmp', communities: ['public'], ports: { '127.0.0.0/8': 1161 } }] },
+  core: {
+    'exporter-classifiers': ['ClassifySiteRegex(Exporter.Name, "^edge[0-9]+[.]([a-z]+[0-9]+)$", "$1") && ClassifyRole("edge")'],
+    'interface-classifiers': [
+      'ClassifyConnectivityRegex(Interface.Description, "^(transit|peering|customer): ", "$1")',
+      'ClassifyProviderRegex(Interface.Description, "^[a-z]+: ([^ ]+)", "$1")',
+      'Interface.Description startsWith "customer:" && ClassifyInternal()',
+      'ClassifyExternal()',
+    ],
+  },
+};
+
+// withDemo returns the configuration with the demo's inputs, SNMP provider
+// and classifiers in place of the defaults.
+function withDemo(config: Configuration): Configuration {
+  const demo = camelize<Configuration>(validateWith(standaloneSchema, DEMO_SETTINGS), standaloneSchema);
+  return { ...config, flow: demo.flow, metadata: demo.metadata, core: demo.core };
+}
+
+/**
+ * EngineComponent opens the embedded engine on start and brings its
+ * database in line with the schema (the migrations of `akvorado configure`,
+ * without the Kafka table); it closes the engine on stop.
+ */
+export class EngineComponent implements Component {
+  readonly #r: Reporter;
+  readonly #engine: Engine;
+  readonly #migrations: Migrations;
+
+  constructor(r: Reporter, engine: Engine, migrations: Migrations) {
+    this.#r = r.child('standalone/clickhouse');
+    this.#engine = engine;
+    this.#migrations = migrations;
+  }
+
+  /** start opens the data directory and applies the migrations. */
+  async start(): Promise<void> {
+    this.#r.logger.info({ path: this.#engine.path }, 'starting embedded ClickHouse');
+    this.#engine.open();
+    const result = await this.#migrations.run();
+    this.#r.logger.info({ applied: result.applied.length, skipped: result.skipped.length }, 'ClickHouse database in place');
+  }
+
+  /** stop closes the engine once its statements are done. */
+  async stop(): Promise<void> {
+    await this.#engine.close();
+    this.#r.logger.info('embedded ClickHouse stopped');
+  }
+}
+
+/**
+ * run runs `akvorado standalone`: the embedded engine (opened and migrated
+ * first, closed last), the sink writing enriched flows into it, the inlet
+ * feeding the sink, the console API and web UI on the HTTP server and,
+ * when `clickhouse-listen` is set, the engine's HTTP interface read-only.
+ * With --demo, the demo exporter sends to the inlet (started after it).
+ * The sink stops after the inlet: what the inputs accepted is inserted.
+ */
+export function run(given: Configuration, args: Record<string, unknown>): Promise<number> {
+  const demo = args.demo === true;
+  const config = demo && args.config === undefined ? withDemo(given) : given;
+  const dataDir = typeof args['data-dir'] === 'string' ? args['data-dir'] : './akvorado-data';
+  const schema = new Schema(config.schema);
+  return serve('standalone', config, ({ r, daemon, http }) => {
+    const engine = new Engine(dataDir);
+    const ch = new Embedded(engine, config.clickhouse.database);
+    // The database may not exist yet: the migrations create it through the default one.
+    const migrations = new Migrations(r, config.clickhouse, new Embedded(engine), schema, null);
+    const sink = new SinkComponent(r, ch, schema);
+    const components: NamedComponent[] = [
+      ['clickhouse', new EngineComponent(r, engine, migrations)],
+      ['sink', sink],
+      ...inletComponents({ r, daemon, http }, config, (batch) => sink.send(batch)),
+    ];
+    if (config.clickhouseListen !== '') {
+      const server = new Server(r, { listen: config.clickhouseListen, readonly: true, username: 'default', password: '' }, engine);
+      components.push(['clickhouse-server', server]);
+    }
+    // Saved filters live in the data directory unless given an absolute path.
+    const savedPath = config.database.savedFilters;
+    const saved = new SavedFilters(r, savedPath === ':memory:' || isAbsolute(savedPath) ? savedPath : join(engine.path, savedPath));
+    const ctx: QueryContext = { ch, schema, clickhouse: config.clickhouse, console: config, now: () => Math.floor(Date.now() / 1000), metrics: newQueryMetrics(r) };
+    http.app.register(consoleRoutes(newDependencies(ctx, saved, config)), { prefix: PREFIX });
+    http.app.register(uiRoutes());
+    components.push(['saved', saved]);
+    // The HTTP server starts last: say where the console is once it listens.
+    http.app.addHook('onListen', async () => {
+      r.child('standalone').logger.info({ url: consoleURL(http.app.server.address()) }, 'console ready');
+    });
+    if (demo) components.push(['demo-exporter', new DemoExporterComponent(r, demoDefaults())]);
+    return components;
+  });
+}
+
+// consoleURL is the URL to browse for a listening address.
+function consoleURL(a: AddressInfo | string | null): string {
+  if (a === null || typeof a === 'string') return '';
+  const host = a.address === '::' || a.address === '0.0.0.0' ? 'localhost' : a.family === 'IPv6' ? `[${a.address}]` : a.address;
+  return `http://${host}:${a.port}/`;
+}

@@ -1,0 +1,124 @@
+// SPDX-License-Identifier: AGPL-3.0-only
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { testClickHouse } from '../common/clickhouse/tests.ts';
+import { ClickHouseError, type ClickHouse, type InsertFormat, type QueryOptions } from '../common/clickhouse/root.ts';
+import { newMock } from '../common/reporter/mock.ts';
+import { Schema } from '../common/schema/root.ts';
+import { Migrations } from '../configure/clickhouse/root.ts';
+import { FlowBatch } from '../inlet/flow/batch.ts';
+import { StringTable } from '../inlet/flow/strings.ts';
+import { SinkComponent } from './sink.ts';
+
+// Recent enough for the tables' TTL.
+const NOW = Math.floor(Date.now() / 1000);
+const SCHEMA = { enabled: ['ICMPv4Type', 'ICMPv4Code', 'ICMPv6Type', 'ICMPv6Code', 'MPLSLabels', 'SrcMAC'], disabled: [], mainTableOnly: [], notMainTableOnly: [] };
+
+// batchOf makes two rows with every kind of column set.
+function batchOf(strings: StringTable): FlowBatch {
+  const b = new FlowBatch(4);
+  for (let k = 0; k < 2; k++) {
+    const i = b.begin();
+    b.timeReceived[i] = NOW + k;
+    b.samplingRate[i] = 100;
+    b.exporterAddress.set([0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, 192, 0, 2, 1 + k], i * 16);
+    b.bytes[i] = 1500 * (k + 1);
+    b.packets[i] = k + 1;
+    b.eType[i] = 0x0800;
+    b.proto[i] = k === 0 ? 1 : 6;
+    b.icmpType[i] = 8;
+    b.flowDirection[i] = k === 0 ? 1 : 255;
+    b.inIfBoundary[i] = 1;
+    b.srcCountry[i] = ('F'.charCodeAt(0) << 8) | 'R'.charCodeAt(0);
+    b.srcMAC[i] = 0x0242ac110002;
+    b.mplsLabels.set([16, 17], i * 6);
+    b.mplsCount[i] = k === 0 ? 2 : 0;
+    b.setStringId(i, 'exporterName', strings.intern(k === 0 ? 'edge1.par1' : 'édge2'));
+    b.commit();
+  }
+  return b;
+}
+
+test('sink: rows of a batch land in flows with their values', async (t) => {
+  const ch = await testClickHouse(t);
+  const schema = new Schema(SCHEMA);
+  await new Migrations(newMock(), ch.config, ch.embedded, schema, null).run();
+  const strings = new StringTable();
+  const sink = new SinkComponent(newMock(), ch.embedded, schema, { strings, intervalMs: 50 });
+  sink.start();
+  const b = batchOf(strings);
+  sink.send(b);
+  // The batch is reused at once: the sink kept a copy.
+  b.clear();
+  b.begin();
+  await sink.stop();
+  const rows = await ch.embedded.select(
+    'SELECT toUnixTimestamp(TimeReceived) AS t, ExporterAddress AS a, ExporterName AS n, Bytes, Packets, SrcCountry AS c, FlowDirection AS d, ' +
+      'InIfBoundary AS ib, OutIfBoundary AS ob, ICMPv4Type AS it, ICMPv6Type AS i6, MPLSLabels AS m, SrcMAC AS mac FROM flows ORDER BY t',
+  );
+  assert.deepEqual(
+    rows.map((r) => ({ ...r, Bytes: Number(r.Bytes), Packets: Number(r.Packets), mac: Number(r.mac) })),
+    [
+      { t: NOW, a: '::ffff:192.0.2.1', n: 'edge1.par1', Bytes: 1500, Packets: 1, c: 'FR', d: 'egress', ib: 'external', ob: 'undefined', it: 8, i6: 0, m: [16, 17], mac: 0x0242ac110002 },
+      { t: NOW + 1, a: '::ffff:192.0.2.2', n: 'édge2', Bytes: 3000, Packets: 2, c: 'FR', d: 'undefined', ib: 'external', ob: 'undefined', it: 0, i6: 0, m: [], mac: 0x0242ac110002 },
+    ],
+  );
+});
+
+// Failing fails its first `failures` inserts, then passes them on.
+class Failing implements ClickHouse {
+  readonly kind = 'embedded' as const;
+  readonly database: string;
+  failures: number;
+  inserted = 0;
+  private readonly ch: ClickHouse;
+  constructor(ch: ClickHouse, failures: number) {
+    this.ch = ch;
+    this.database = ch.database;
+    this.failures = failures;
+  }
+  select<T>(sql: string, options?: QueryOptions): Promise<T[]> {
+    return this.ch.select<T>(sql, options);
+  }
+  exec(sql: string, options?: QueryOptions): Promise<void> {
+    return this.ch.exec(sql, options);
+  }
+  async insert(table: string, columns: readonly string[], format: InsertFormat, data: Uint8Array, options?: QueryOptions): Promise<void> {
+    if (this.failures > 0) {
+      this.failures--;
+      throw new ClickHouseError('injected', 999, 'TEST');
+    }
+    await this.ch.insert(table, columns, format, data, options);
+    this.inserted++;
+  }
+  ping(): Promise<boolean> {
+    return this.ch.ping();
+  }
+  close(): Promise<void> {
+    return Promise.resolve();
+  }
+}
+
+test('sink: failed inserts are retried, rows beyond the bound are dropped', async (t) => {
+  const ch = await testClickHouse(t);
+  const schema = new Schema(SCHEMA);
+  await new Migrations(newMock(), ch.config, ch.embedded, schema, null).run();
+  const strings = new StringTable();
+  const failing = new Failing(ch.embedded, 2);
+  const r = newMock();
+  const sink = new SinkComponent(r, failing, schema, { strings, intervalMs: 20, maxPendingRows: 3 });
+  sink.start();
+  sink.send(batchOf(strings));
+  sink.send(batchOf(strings)); // 2 + 2 > 3: one row dropped
+  const deadline = Date.now() + 10_000;
+  while (failing.inserted === 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+  await sink.stop();
+  assert.equal(failing.failures, 0);
+  const [row] = await ch.embedded.select<{ n: string }>('SELECT count() AS n FROM flows');
+  assert.equal(Number(row!.n), 3, JSON.stringify(r.logs().filter((l) => (l.level as number) >= 40)));
+  const metrics = await r.getMetrics('akvorado_standalone_sink_');
+  assert.equal(metrics.akvorado_standalone_sink_dropped_rows_total, 1);
+  assert.equal(metrics.akvorado_standalone_sink_errors_total, 2);
+  assert.equal(metrics.akvorado_standalone_sink_inserted_rows_total, 3);
+  assert.equal(metrics.akvorado_standalone_sink_pending_rows, 0);
+});
