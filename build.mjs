@@ -16,9 +16,11 @@ try {
 
 /**
  * EXTERNAL lists packages loaded from node_modules at run time: native
- * addons, and piscina, which starts its own worker script from its folder.
+ * addons; piscina, which starts its own worker script from its folder; and
+ * net-snmp, whose agent assigns to a Proxy that refuses the write, which
+ * throws in the bundle's strict mode (its own CommonJS code is sloppy).
  */
-const EXTERNAL = ['chdb', 'node-rdkafka', 'piscina'];
+const EXTERNAL = ['chdb', 'node-rdkafka', 'piscina', 'net-snmp'];
 
 // --outdir DIR builds elsewhere than dist/ (tests).
 const outdirFlag = process.argv.indexOf('--outdir');

