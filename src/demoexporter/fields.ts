@@ -2,6 +2,7 @@
 //
 // Flow fields shared by NetFlow v9 (RFC 3954 §8) and IPFIX (RFC 7011, IANA
 // "IPFIX Information Elements"): both number these elements alike.
+import type { SetPacker } from './packer.ts';
 import type { Flow } from './traffic.ts';
 
 /** Field is an element ID and its length in bytes, as a template lists it. */
@@ -138,4 +139,28 @@ export function writeField(b: Buffer, view: DataView, pos: number, [id, len]: Fi
       b.fill(0, pos, pos + len);
   }
   return pos + len;
+}
+
+/**
+ * writeRecords packs the first `count` flows as data records: IPv4 flows
+ * with the first template, IPv6 ones with the second (NetFlow v9 and IPFIX
+ * alike; `bootMs` is the exporter's boot time for uptime-relative fields).
+ */
+export function writeRecords(
+  p: SetPacker,
+  flows: readonly Flow[],
+  count: number,
+  templates: readonly [v4: readonly [id: number, fields: readonly Field[]], v6: readonly [id: number, fields: readonly Field[]]],
+  bootMs: number,
+): void {
+  for (const [k, [template, fields]] of templates.entries()) {
+    const v6 = k === 1;
+    const len = recordLength(fields);
+    for (let i = 0; i < count; i++) {
+      const f = flows[i]!;
+      if (f.ipv6 !== v6) continue;
+      p.record(template, len, true);
+      for (const field of fields) p.pos = writeField(p.buf, p.view, p.pos, field, f, bootMs);
+    }
+  }
 }

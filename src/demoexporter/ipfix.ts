@@ -11,7 +11,7 @@
 //
 // Sampling is announced as RFC 5477 samplingPacketInterval (1 packet
 // selected) and samplingPacketSpace (rate - 1 packets skipped).
-import { type Encoder, type Field, TEMPLATE_INTERVAL_MS, V4_FIELDS, V6_FIELDS, recordLength, writeField } from './fields.ts';
+import { type Encoder, type Field, TEMPLATE_INTERVAL_MS, V4_FIELDS, V6_FIELDS, writeRecords } from './fields.ts';
 import { SetPacker } from './packer.ts';
 import type { Flow } from './traffic.ts';
 
@@ -69,18 +69,10 @@ export class IPFIXEncoder implements Encoder {
       this.#lastTemplatesMs = nowMs;
       this.#templates(p);
     }
-    for (const [template, fields, v6] of [
-      [TEMPLATE_V4, V4, false],
-      [TEMPLATE_V6, V6, true],
-    ] as const) {
-      const len = recordLength(fields);
-      for (let i = 0; i < count; i++) {
-        const f = flows[i]!;
-        if (f.ipv6 !== v6) continue;
-        p.record(template, len, true);
-        for (const field of fields) p.pos = writeField(p.buf, p.view, p.pos, field, f, 0);
-      }
-    }
+    writeRecords(p, flows, count, [
+      [TEMPLATE_V4, V4],
+      [TEMPLATE_V6, V6],
+    ], 0);
     return p.done();
   }
 

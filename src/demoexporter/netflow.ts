@@ -8,7 +8,7 @@
 //   options template FlowSet (ID 1): template ID | scope length |
 //           options length | scope (type, length)... | option (type, length)...
 //   data FlowSet (ID = template ID): records, padded to 32 bits
-import { type Encoder, type Field, TEMPLATE_INTERVAL_MS, V4_FIELDS, V6_FIELDS, recordLength, writeField } from './fields.ts';
+import { type Encoder, type Field, TEMPLATE_INTERVAL_MS, V4_FIELDS, V6_FIELDS, writeRecords } from './fields.ts';
 import { SetPacker } from './packer.ts';
 import type { Flow } from './traffic.ts';
 
@@ -68,18 +68,10 @@ export class NetFlowV9Encoder implements Encoder {
       this.#lastTemplatesMs = nowMs;
       this.#templates(p);
     }
-    for (const [template, fields, v6] of [
-      [TEMPLATE_V4, V4, false],
-      [TEMPLATE_V6, V6, true],
-    ] as const) {
-      const len = recordLength(fields);
-      for (let i = 0; i < count; i++) {
-        const f = flows[i]!;
-        if (f.ipv6 !== v6) continue;
-        p.record(template, len, true);
-        for (const field of fields) p.pos = writeField(p.buf, p.view, p.pos, field, f, this.#bootMs);
-      }
-    }
+    writeRecords(p, flows, count, [
+      [TEMPLATE_V4, V4],
+      [TEMPLATE_V6, V6],
+    ], this.#bootMs);
     return p.done();
   }
 
