@@ -75,22 +75,25 @@ describe('metadata configuration', () => {
     assert.deepEqual(errorsOf({ providers: [{ type: 'bgp' }] }), ['providers: 0.type: expected "snmp" or "static", got "bgp"']);
     assert.deepEqual(errorsOf({ providers: [{ type: 'snmp', comunities: ['x'] }] }), ['providers: 0.comunities: unknown key']);
     assert.deepEqual(errorsOf({ providers: [{ type: 'snmp', ports: { '::/0': 70000 } }] }), ['providers: 0.ports: ::/0: expected a UDP port, got 70000']);
-    const aes192 = errorsOf({
-      providers: [
-        {
-          type: 'snmp',
-          'security-parameters': {
-            'user-name': 'bob',
-            'authentication-protocol': 'SHA',
-            'authentication-passphrase': 'authpass123',
-            'privacy-protocol': 'AES192',
-            'privacy-passphrase': 'privpass123',
+    const priv = (protocol: string) =>
+      errorsOf({
+        providers: [
+          {
+            type: 'snmp',
+            'security-parameters': {
+              'user-name': 'bob',
+              'authentication-protocol': 'SHA',
+              'authentication-passphrase': 'authpass123',
+              'privacy-protocol': protocol,
+              'privacy-passphrase': 'privpass123',
+            },
           },
-        },
-      ],
-    });
-    assert.equal(aes192.length, 1);
-    assert.match(aes192[0]!, /privacy-protocol: privacy protocol AES192 is not supported by the SNMP library/);
+        ],
+      });
+    for (const ok of ['DES', 'aes', 'AES192', 'aes192c', 'AES256', 'AES256C']) assert.deepEqual(priv(ok), [], ok);
+    assert.deepEqual(priv('AES128C'), [
+      'providers: 0.security-parameters: privacy-protocol: expected one of none, DES, AES, AES192, AES192C, AES256, AES256C: value was "AES128C"',
+    ]);
     assert.deepEqual(errorsOf({ providers: [{ type: 'static', exporters: { '192.0.2.0/24': { name: 'x', 'interfaces-by-index': { 10: { boundary: 'outside' } } } } }] }).length, 1);
     assert.deepEqual(errorsOf({ 'cache-refresh': 'soon' }), ['cache-refresh: expected a duration like "5s", "1m30s" or "250ms": value was "soon"']);
   });

@@ -82,6 +82,38 @@ describe('SNMP provider against snmpd', () => {
     assert.equal(metric(await bad.r.getMetrics(P), 'poller_errors_total', `exporter="${EXPORTER}",error="auth"`), 1);
   });
 
+  it('polls with SNMPv3 AES-192 and AES-256, both key extensions', async (t) => {
+    const users = [
+      { user: 'blumenthal', authProtocol: 'SHA', privProtocol: 'AES192' },
+      { user: 'reeder', authProtocol: 'SHA', privProtocol: 'AES192C' },
+      { user: 'md5', authProtocol: 'MD5', privProtocol: 'AES192' },
+      { user: 'md5c', authProtocol: 'MD5', privProtocol: 'AES192C' },
+      { user: 'aes256', authProtocol: 'SHA', privProtocol: 'AES256' },
+      { user: 'aes256c', authProtocol: 'SHA', privProtocol: 'AES256C' },
+    ];
+    const v3 = users.map((u) => ({ ...u, authPassphrase: 'authpass123', privPassphrase: 'privpass123' }));
+    const agent = await startSnmpd(t, { community: 'not-this-one', v3, sysName: 'priv.example', interfaces: INTERFACES });
+    const security = (user: string, auth: string, priv: string) => ({
+      '::/0': {
+        'user-name': user,
+        'authentication-protocol': auth,
+        'authentication-passphrase': 'authpass123',
+        'privacy-protocol': priv,
+        'privacy-passphrase': 'privpass123',
+      },
+    });
+    for (const u of users) {
+      const { c } = await started(t, snmpConfig(agent.port, { 'security-parameters': security(u.user, u.authProtocol, u.privProtocol) }));
+      assert.equal((await c.query(EXPORTER, 1001))?.exporter.name, 'priv.example', u.user);
+      assert.equal(c.lookup(EXPORTER, 1001)?.interface?.name, 'Gi0/0/1', u.user);
+    }
+    // The other extension makes another key (with SHA): snmpd cannot
+    // decrypt the request and drops it.
+    const wrong = await started(t, snmpConfig(agent.port, { 'security-parameters': security('blumenthal', 'SHA', 'AES192C') }));
+    assert.equal(await wrong.c.query(EXPORTER, 1001), null);
+    assert.equal(metric(await wrong.r.getMetrics(P), 'poller_errors_total', `exporter="${EXPORTER}",error="timeout"`), 1);
+  });
+
   it('tries the next community after a wrong one, and starts with the right one afterwards', async (t) => {
     const agent = await startSnmpd(t, { community: 'secret', interfaces: INTERFACES });
     const { r, c } = await started(t, snmpConfig(agent.port, { communities: { '::/0': ['public', 'secret'] } }));

@@ -27,10 +27,23 @@ export interface SnmpdOptions {
   port?: number;
   /** community is the SNMPv2c read-only community (default "public"). */
   community?: string;
-  /** v3 adds an authPriv user (SHA authentication, AES privacy). */
-  v3?: { user: string; authPassphrase: string; privPassphrase: string };
+  /** v3 adds authPriv users (SHA authentication and AES privacy unless said). */
+  v3?: V3User | V3User[];
   sysName?: string;
   interfaces?: Record<number, FakeInterface>;
+}
+
+/**
+ * V3User is an SNMPv3 user of the agent; protocols are written as
+ * snmpd.conf's createUser takes them (auth MD5, SHA, SHA-256...; privacy
+ * DES, AES, AES192, AES192C, AES256, AES256C).
+ */
+export interface V3User {
+  user: string;
+  authPassphrase: string;
+  privPassphrase: string;
+  authProtocol?: string;
+  privProtocol?: string;
 }
 
 /** Snmpd is a running agent. */
@@ -59,8 +72,8 @@ function config(o: SnmpdOptions): string {
     `rocommunity ${o.community ?? 'public'} 127.0.0.1`,
     `sysName ${o.sysName ?? 'exporter'}`,
   ];
-  if (o.v3 !== undefined) {
-    lines.push(`createUser ${o.v3.user} SHA "${o.v3.authPassphrase}" AES "${o.v3.privPassphrase}"`, `rouser ${o.v3.user} priv`);
+  for (const u of o.v3 === undefined ? [] : [o.v3].flat()) {
+    lines.push(`createUser ${u.user} ${u.authProtocol ?? 'SHA'} "${u.authPassphrase}" ${u.privProtocol ?? 'AES'} "${u.privPassphrase}"`, `rouser ${u.user} priv`);
   }
   for (const [i, f] of Object.entries(o.interfaces ?? {})) {
     if (f.name !== undefined) lines.push(`override .1.3.6.1.2.1.31.1.1.1.1.${i} octet_str "${f.name}"`);

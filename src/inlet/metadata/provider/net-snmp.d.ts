@@ -37,13 +37,43 @@ declare module 'net-snmp' {
     on(event: 'error' | 'close', cb: (err?: Error) => void): void;
   }
 
+  /** Engine is what key localization and AES need of an SNMP engine. */
+  export interface Engine {
+    engineID: Buffer;
+    engineBoots: number;
+    engineTime: number;
+  }
+
+  /** PrivAlgorithm is an entry of Encryption.algorithms, keyed by privProtocol code. */
+  export interface PrivAlgorithm {
+    CRYPTO_ALGORITHM: string;
+    KEY_LENGTH: number;
+    BLOCK_LENGTH: number;
+    encryptPdu: unknown;
+    decryptPdu: unknown;
+    localizationAlgorithm: (algorithm: PrivAlgorithm, authProtocol: number, privPassword: string, engineID: Buffer) => Buffer;
+  }
+
+  /** Encryption is the library's USM privacy module (exported, undocumented). */
+  export interface Encryption {
+    algorithms: Record<number, PrivAlgorithm | undefined>;
+    encryptPduAes: unknown;
+    decryptPduAes: unknown;
+    generateLocalizedKeyBlumenthal: PrivAlgorithm['localizationAlgorithm'];
+    generateLocalizedKeyReeder: PrivAlgorithm['localizationAlgorithm'];
+    encryptPdu(privProtocol: number, scopedPdu: Buffer, privPassword: string, authProtocol: number, engine: Engine): { encryptedPdu: Buffer; msgPrivacyParameters: Buffer };
+    decryptPdu(privProtocol: number, encryptedPdu: Buffer, privParameters: Buffer, privPassword: string, authProtocol: number, engine: Engine): Buffer;
+  }
+
   export interface NetSnmp {
     Version1: number;
     Version2c: number;
     Version3: number;
     SecurityLevel: { noAuthNoPriv: number; authNoPriv: number; authPriv: number };
     AuthProtocols: { none: number; md5: number; sha: number; sha224: number; sha256: number; sha384: number; sha512: number };
-    PrivProtocols: { none: number; des: number; aes: number; aes256b: number; aes256r: number };
+    /** PrivProtocols maps names to codes and codes to names (both ways, as the library builds it). */
+    PrivProtocols: { none: number; des: number; aes: number; aes256b: number; aes256r: number } & Record<string, number | string | undefined>;
+    Encryption: Encryption;
     ObjectType: { OctetString: number; Gauge: number; Integer: number; NoSuchObject: number; NoSuchInstance: number; EndOfMibView: number };
     ResponseInvalidCode: { EAuthFailure: number; ECouldNotDecrypt: number; ENotInTimeWindow: number };
     createSession(target: string, community: string, options?: SessionOptions): Session;
