@@ -82,7 +82,7 @@ describe('SNMP provider against snmpd', () => {
     assert.equal(metric(await bad.r.getMetrics(P), 'poller_errors_total', `exporter="${EXPORTER}",error="auth"`), 1);
   });
 
-  it('polls with SNMPv3 AES-192 and AES-256, both key extensions', async (t) => {
+  it('polls with every SNMPv3 privacy protocol, AES-192 and AES-256 with both key extensions', async (t) => {
     const users = [
       { user: 'blumenthal', authProtocol: 'SHA', privProtocol: 'AES192' },
       { user: 'reeder', authProtocol: 'SHA', privProtocol: 'AES192C' },
@@ -90,6 +90,7 @@ describe('SNMP provider against snmpd', () => {
       { user: 'md5c', authProtocol: 'MD5', privProtocol: 'AES192C' },
       { user: 'aes256', authProtocol: 'SHA', privProtocol: 'AES256' },
       { user: 'aes256c', authProtocol: 'SHA', privProtocol: 'AES256C' },
+      { user: 'des', authProtocol: 'SHA', privProtocol: 'DES' },
     ];
     const v3 = users.map((u) => ({ ...u, authPassphrase: 'authpass123', privPassphrase: 'privpass123' }));
     const agent = await startSnmpd(t, { community: 'not-this-one', v3, sysName: 'priv.example', interfaces: INTERFACES });

@@ -65,6 +65,12 @@ declare module 'net-snmp' {
     decryptPdu(privProtocol: number, encryptedPdu: Buffer, privParameters: Buffer, privPassword: string, authProtocol: number, engine: Engine): Buffer;
   }
 
+  /** Authentication is the library's USM authentication module (exported, undocumented). */
+  export interface Authentication {
+    /** passwordToKey is RFC 3414's password to localized key (A.2), cached. */
+    passwordToKey(authProtocol: number, password: string | Buffer, engineID: Buffer): Buffer;
+  }
+
   export interface NetSnmp {
     Version1: number;
     Version2c: number;
@@ -74,6 +80,7 @@ declare module 'net-snmp' {
     /** PrivProtocols maps names to codes and codes to names (both ways, as the library builds it). */
     PrivProtocols: { none: number; des: number; aes: number; aes256b: number; aes256r: number } & Record<string, number | string | undefined>;
     Encryption: Encryption;
+    Authentication: Authentication;
     ObjectType: { OctetString: number; Gauge: number; Integer: number; NoSuchObject: number; NoSuchInstance: number; EndOfMibView: number };
     ResponseInvalidCode: { EAuthFailure: number; ECouldNotDecrypt: number; ENotInTimeWindow: number };
     createSession(target: string, community: string, options?: SessionOptions): Session;

@@ -13,7 +13,7 @@ export type AuthProtocol = (typeof AUTH_PROTOCOLS)[number];
  * PRIV_PROTOCOLS are the SNMPv3 privacy protocols ("none": no privacy).
  * "AES192" and "AES256" extend the localized key as Net-SNMP agents do
  * under these names (Blumenthal), "AES192C" and "AES256C" as Cisco does
- * (Reeder); net-snmp lacks AES-192, snmp-aes192.ts adds it.
+ * (Reeder); net-snmp lacks AES-192, snmp-privacy.ts adds it.
  */
 export const PRIV_PROTOCOLS = ['none', 'DES', 'AES', 'AES192', 'AES192C', 'AES256', 'AES256C'] as const;
 /** PrivProtocol is one of PRIV_PROTOCOLS. */

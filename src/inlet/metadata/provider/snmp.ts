@@ -5,8 +5,8 @@ import { formatIP, isIPv4Mapped, parseIP } from '../../../common/helpers/ip.ts';
 import type { BurstSampler, Reporter } from '../../../common/reporter/root.ts';
 import type { ExporterCounters, PollError } from '../metrics.ts';
 import { emptyExporter, emptyInterface, type InterfaceInfo, type Provider, type ProviderAnswer } from './root.ts';
-import { aes192Protocol } from './snmp-aes192.ts';
-import type { PrivProtocol, SecurityParameters, SnmpConfiguration } from './snmp-config.ts';
+import type { SecurityParameters, SnmpConfiguration } from './snmp-config.ts';
+import { privProtocolCode } from './snmp-privacy.ts';
 
 // OIDs polled (RFC 3418 SNMPv2-MIB, RFC 2863 IF-MIB); the ifIndex is appended.
 const SYS_NAME = '1.3.6.1.2.1.1.5.0';
@@ -197,29 +197,10 @@ function v3User(s: SecurityParameters): User {
     user.authKey = s.authenticationPassphrase;
   }
   if (priv !== 'none') {
-    user.privProtocol = privProtocol(priv);
+    user.privProtocol = privProtocolCode(priv);
     user.privKey = s.privacyPassphrase;
   }
   return user;
-}
-
-// privProtocol gives net-snmp's code for a privacy protocol.
-function privProtocol(priv: Exclude<PrivProtocol, 'none'>): number {
-  const p = snmp.PrivProtocols;
-  switch (priv) {
-    case 'DES':
-      return p.des;
-    case 'AES':
-      return p.aes;
-    case 'AES192':
-      return aes192Protocol('aes192b');
-    case 'AES192C':
-      return aes192Protocol('aes192r');
-    case 'AES256':
-      return p.aes256b;
-    case 'AES256C':
-      return p.aes256r;
-  }
 }
 
 // text returns an OctetString's value, or undefined for an exception (noSuchInstance).

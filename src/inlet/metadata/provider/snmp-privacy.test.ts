@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: AGPL-3.0-only
 import assert from 'node:assert/strict';
-import { createDecipheriv, createHash } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createHash } from 'node:crypto';
 import { describe, it } from 'node:test';
 import snmp from 'net-snmp';
-import { aes192Protocol } from './snmp-aes192.ts';
+import { aes192Protocol, desProtocol, privProtocolCode } from './snmp-privacy.ts';
 
 // localize is the password-to-key algorithm of RFC 3414 (A.2) written out
 // again: hash 1 MiB of the repeated password, then Ku | engineID | Ku.
@@ -30,7 +30,7 @@ function libraryKey(code: number, auth: number, password = PASSWORD): Buffer {
   return algorithm.localizationAlgorithm(algorithm, auth, password, ENGINE_ID);
 }
 
-describe('AES-192 for net-snmp', () => {
+describe('privacy protocols for net-snmp', () => {
   it('localizes passwords as RFC 3414 says (its A.3 vectors)', () => {
     const rfcEngine = Buffer.from('000000000000000000000002', 'hex');
     assert.equal(localize('md5', Buffer.from('maplesyrup'), rfcEngine).toString('hex'), '526f5eed9fcce26f8964c2930787d82b');
@@ -74,7 +74,7 @@ describe('AES-192 for net-snmp', () => {
   it('encrypts with AES-192 in CFB mode, IV from engine boots, time and salt', () => {
     const code = aes192Protocol('aes192b');
     const engine = { engineID: ENGINE_ID, engineBoots: 7, engineTime: 123_456 };
-    const pdu = Buffer.from('a scoped PDU of 37 bytes, not blocks', 'utf8');
+    const pdu = Buffer.from('a scoped PDU, not whole blocks', 'utf8');
     const sha = snmp.AuthProtocols.sha;
     const { encryptedPdu, msgPrivacyParameters: salt } = snmp.Encryption.encryptPdu(code, pdu, PASSWORD, sha, engine);
     assert.equal(salt.length, 8);
@@ -84,5 +84,40 @@ describe('AES-192 for net-snmp', () => {
     const decipher = createDecipheriv('aes-192-cfb', key, iv);
     assert.deepEqual(Buffer.concat([decipher.update(encryptedPdu), decipher.final()]), pdu);
     assert.deepEqual(snmp.Encryption.decryptPdu(code, encryptedPdu, salt, PASSWORD, sha, engine), pdu);
+  });
+
+  it('runs single DES as triple DES with one key (the ECB example of FIPS 81)', () => {
+    const key = Buffer.from('0123456789abcdef', 'hex');
+    const cipher = createCipheriv('des-ede3', Buffer.concat([key, key, key]), null).setAutoPadding(false);
+    const out = Buffer.concat([cipher.update('Now is the time for all ', 'latin1'), cipher.final()]);
+    assert.equal(out.toString('hex'), '3fa40e8a984d48156a271787ab8883f9893d51ec4b563b53');
+  });
+
+  it('encrypts DES as RFC 3414 says: key and pre-IV from the localized key, IV = pre-IV xor salt, zero padding', () => {
+    const code = desProtocol();
+    assert.equal(code, snmp.PrivProtocols.des);
+    const engine = { engineID: ENGINE_ID, engineBoots: 3, engineTime: 99 };
+    const pdu = Buffer.from('a scoped PDU, not whole blocks', 'utf8');
+    const md5 = snmp.AuthProtocols.md5;
+    const { encryptedPdu, msgPrivacyParameters: salt } = snmp.Encryption.encryptPdu(code, pdu, PASSWORD, md5, engine);
+    assert.equal(salt.length, 8);
+    assert.equal(pdu.length, 30);
+    assert.equal(encryptedPdu.length, 32);
+    const kul = localize('md5', Buffer.from(PASSWORD), ENGINE_ID);
+    const iv = Buffer.from(kul.subarray(8, 16).map((x, k) => x ^ salt[k]!));
+    const k = kul.subarray(0, 8);
+    const decipher = createDecipheriv('des-ede3-cbc', Buffer.concat([k, k, k]), iv).setAutoPadding(false);
+    const plain = Buffer.concat([decipher.update(encryptedPdu), decipher.final()]);
+    assert.deepEqual(plain, Buffer.concat([pdu, Buffer.alloc(2)]));
+    assert.deepEqual(snmp.Encryption.decryptPdu(code, encryptedPdu, salt, PASSWORD, md5, engine), plain);
+    assert.throws(() => snmp.Encryption.decryptPdu(code, encryptedPdu.subarray(1), salt, PASSWORD, md5, engine), /whole blocks/);
+  });
+
+  it('maps every privacy protocol of the configuration to a code', () => {
+    const p = snmp.PrivProtocols;
+    assert.deepEqual(
+      (['DES', 'AES', 'AES192', 'AES192C', 'AES256', 'AES256C'] as const).map(privProtocolCode),
+      [p.des, p.aes, aes192Protocol('aes192b'), aes192Protocol('aes192r'), p.aes256b, p.aes256r],
+    );
   });
 });
