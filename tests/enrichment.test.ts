@@ -12,10 +12,11 @@ import protobuf from 'protobufjs';
 import { defaultsOf } from '../src/common/config/schema.ts';
 import { newMock as newDaemon } from '../src/common/daemon/mock.ts';
 import { startStop } from '../src/common/helpers/tests.ts';
+import { HTTPServer } from '../src/common/httpserver/root.ts';
 import { newMock } from '../src/common/reporter/mock.ts';
 import { MAX_MESSAGE_SIZE, ProtobufEncoder } from '../src/common/schema/protobuf.ts';
 import { Schema } from '../src/common/schema/root.ts';
-import { defaultConfiguration as coreDefaults } from '../src/inlet/core/config.ts';
+import { defaultConfiguration as coreDefaults, type Configuration as CoreConfiguration } from '../src/inlet/core/config.ts';
 import { CoreComponent } from '../src/inlet/core/root.ts';
 import { geoDatabase } from '../src/inlet/core/testdata.ts';
 import type { FlowBatch } from '../src/inlet/flow/batch.ts';
@@ -26,6 +27,7 @@ import { defaultConfiguration as geoipDefaults } from '../src/inlet/geoip/config
 import { GeoIPComponent } from '../src/inlet/geoip/root.ts';
 import { defaultConfiguration as metadataDefaults } from '../src/inlet/metadata/config.ts';
 import { MetadataComponent } from '../src/inlet/metadata/root.ts';
+import { inletComponents } from '../src/inlet/root.ts';
 import { startSnmpd } from '../src/inlet/metadata/snmpd.ts';
 
 // ifIndexes above 1000 keep the host's own interfaces out of the agent's answers.
@@ -39,6 +41,26 @@ const RECORDS: V5Record[] = [
   { src: '198.51.100.8', dst: '1.1.1.1', input: CORE, output: TRANSIT, packets: 2, bytes: 120, first: 1000, last: 2000, srcPort: 40_000, dstPort: 53, proto: 17, srcAS: 65001, dstAS: 13335, srcMask: 24, dstMask: 24 },
   // Through an interface the agent does not know.
   { src: '203.0.113.5', dst: '198.51.100.9', input: 1999, output: CORE, packets: 1, bytes: 60, first: 1000, last: 2000, srcPort: 1, dstPort: 2, proto: 6 },
+];
+
+// CORE_CONFIG classifies exporters and interfaces by name and description, and
+// gives the customers' network a name, a tenant, an AS and a country.
+const CORE_CONFIG: CoreConfiguration = {
+  ...coreDefaults(),
+  asnProviders: ['flow-except-private', 'networks', 'geoip'],
+  exporterClassifiers: ['ClassifySiteRegex(Exporter.Name, "^[a-z]+[0-9]+\\\\.([a-z]+[0-9]+)\\\\.", "$1")', 'ClassifyRole("edge")'],
+  interfaceClassifiers: [
+    'ClassifyConnectivityRegex(Interface.Description, "^(?i)(transit|ix):", "$1") && ClassifyExternal()',
+    'ClassifyProviderRegex(Interface.Description, "^[^:]+: (.+)$", "$1")',
+    'ClassifyInternal()',
+  ],
+  networks: { '198.51.100.0/24': { name: 'customers', tenant: 'acme', asn: 64500, country: 'FR' } },
+};
+
+// GEO are the GeoIP entries of the test database.
+const GEO: Array<[string, Record<string, string>]> = [
+  ['8.8.8.0/24', { asn: 'AS15169', as_name: 'Google', country_code: 'US', city: 'Mountain View', region: 'California' }],
+  ['1.1.1.0/24', { asn: 'AS13335', as_name: 'Cloudflare', country_code: 'AU' }],
 ];
 
 describe('enrichment end to end', () => {
@@ -55,26 +77,13 @@ describe('enrichment end to end', () => {
       t,
       new MetadataComponent(r, { ...metadataDefaults(), providers: [{ type: 'snmp', ports: agent.port, 'poller-timeout': '500ms', 'poller-retries': 1 }], maxWait: 3000 }),
     );
-    const db = await geoDatabase(t, [
-      ['8.8.8.0/24', { asn: 'AS15169', as_name: 'Google', country_code: 'US', city: 'Mountain View', region: 'California' }],
-      ['1.1.1.0/24', { asn: 'AS13335', as_name: 'Cloudflare', country_code: 'AU' }],
-    ]);
+    const db = await geoDatabase(t, GEO);
     const geoip = await startStop(t, new GeoIPComponent(r, { ...geoipDefaults(), asnDatabase: [db], geoDatabase: [db] }));
     const core = await startStop(
       t,
       new CoreComponent(
         r,
-        {
-          ...coreDefaults(),
-          asnProviders: ['flow-except-private', 'networks', 'geoip'],
-          exporterClassifiers: ['ClassifySiteRegex(Exporter.Name, "^[a-z]+[0-9]+\\\\.([a-z]+[0-9]+)\\\\.", "$1")', 'ClassifyRole("edge")'],
-          interfaceClassifiers: [
-            'ClassifyConnectivityRegex(Interface.Description, "^(?i)(transit|ix):", "$1") && ClassifyExternal()',
-            'ClassifyProviderRegex(Interface.Description, "^[^:]+: (.+)$", "$1")',
-            'ClassifyInternal()',
-          ],
-          networks: { '198.51.100.0/24': { name: 'customers', tenant: 'acme', asn: 64500, country: 'FR' } },
-        },
+        CORE_CONFIG,
         { metadata, geoip },
       ),
     );
@@ -143,5 +152,83 @@ describe('enrichment end to end', () => {
     assert.equal(m['akvorado_inlet_core_flows_enriched_total'], 3);
     assert.equal(m['akvorado_inlet_core_flows_without_metadata_total'], 0);
     assert.equal(m['akvorado_inlet_core_held_batches_total'], 1, 'the first batch waited for SNMP');
+  });
+
+  it("shows on the inlet's debug stream the flows as they leave enrichment", async (t) => {
+    const r = newMock();
+    const daemon = newDaemon(r);
+    const http = new HTTPServer(r, { listen: '127.0.0.1:0' }, 'inlet');
+    const db = await geoDatabase(t, GEO);
+    const sent: number[] = [];
+    const components = inletComponents(
+      { r, daemon, http },
+      {
+        flow: {
+          inputs: [{ ...defaultsOf<InputConfiguration>(inputSchema), decoder: 'netflow', listen: '127.0.0.1:0' }],
+          defaultSamplingRate: 1,
+          overrideSamplingRate: 0,
+          rateLimit: 0,
+        },
+        metadata: {
+          ...metadataDefaults(),
+          providers: [
+            {
+              type: 'static',
+              exporters: {
+                '127.0.0.1/32': {
+                  name: 'edge1.par1.example.net',
+                  'interfaces-by-index': {
+                    [TRANSIT]: { name: 'et-0/0/0', description: 'Transit: Cogent', speed: 100_000 },
+                    [CORE]: { name: 'ae0', description: 'Core: core1', speed: 400_000 },
+                  },
+                },
+              },
+            },
+          ],
+        },
+        geoip: { ...geoipDefaults(), asnDatabase: [db], geoDatabase: [db] },
+        core: CORE_CONFIG,
+      },
+      (b) => sent.push(b.length),
+    );
+    for (const [, c] of components) await startStop(t, c);
+    await startStop(t, http);
+    const flow = components.find(([name]) => name === 'flow')![1] as FlowComponent;
+
+    // The headers come once the request has subscribed to the enricher.
+    const answer = await fetch(`http://127.0.0.1:${http.address!.port}/api/v0/inlet/flows?limit=3`);
+    assert.equal(answer.status, 200);
+    const socket = createSocket('udp4');
+    t.after(() => socket.close());
+    const datagram = v5Datagram({ sysUptime: 3000, unixSecs: Math.floor(Date.now() / 1000) }, RECORDS);
+    await new Promise<void>((resolve, reject) => socket.send(datagram, flow.boundPorts[0]!, '127.0.0.1', (err) => (err ? reject(err) : resolve())));
+    const lines = (await answer.text()).trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+
+    // Decoded columns checked elsewhere are left out: everything else is compared.
+    const DECODED = ['TimeReceived', 'SamplingRate', 'ExporterAddress', 'SrcNetMask', 'DstNetMask', 'EType', 'SrcPort', 'DstPort', 'Proto', 'Bytes', 'Packets', 'ForwardingStatus', 'TimeFlowStartMs', 'TimeFlowEndMs', 'NextHop'];
+    const pick = (m: Record<string, unknown>) => Object.fromEntries(Object.entries(m).filter(([k]) => !DECODED.includes(k)));
+    const exporter = { ExporterName: 'edge1.par1.example.net', ExporterRole: 'edge', ExporterSite: 'par1' };
+    const transit = { Name: 'et-0/0/0', Description: 'Transit: Cogent', Speed: 100_000, Connectivity: 'transit', Provider: 'cogent', Boundary: 'external' };
+    const core1 = { Name: 'ae0', Description: 'Core: core1', Speed: 400_000, Provider: 'core1', Boundary: 'internal' };
+    const side = (dir: 'In' | 'Out', v: Record<string, unknown>) => Object.fromEntries(Object.entries(v).map(([k, x]) => [`${dir}If${k}`, x]));
+    assert.deepEqual(lines.map(pick), [
+      {
+        SrcAddr: '8.8.8.8', DstAddr: '198.51.100.7', InIf: TRANSIT, OutIf: CORE,
+        ...exporter, ...side('In', transit), ...side('Out', core1),
+        SrcAS: 15169, DstAS: 64500, SrcCountry: 'US', DstCountry: 'FR', DstNetName: 'customers', DstNetTenant: 'acme', SrcGeoCity: 'Mountain View', SrcGeoState: 'California',
+      },
+      {
+        SrcAddr: '198.51.100.8', DstAddr: '1.1.1.1', InIf: CORE, OutIf: TRANSIT,
+        ...exporter, ...side('In', core1), ...side('Out', transit),
+        SrcAS: 64500, DstAS: 13335, SrcCountry: 'FR', DstCountry: 'AU', SrcNetName: 'customers', SrcNetTenant: 'acme',
+      },
+      {
+        SrcAddr: '203.0.113.5', DstAddr: '198.51.100.9', InIf: 1999, OutIf: CORE,
+        ...exporter, ...side('Out', core1),
+        SrcAS: 0, DstAS: 64500, DstCountry: 'FR', DstNetName: 'customers', DstNetTenant: 'acme',
+      },
+    ]);
+    // The same batch went to the output.
+    assert.deepEqual(sent, [3]);
   });
 });

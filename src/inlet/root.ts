@@ -36,7 +36,7 @@ export type InletParts = Pick<Configuration, 'flow' | 'metadata' | 'geoip' | 'co
  * inletComponents builds the inlet minus its output: flow inputs and
  * decoders feed the enricher, which hands each enriched batch to `send`
  * (the batch is reused afterwards: `send` copies what it keeps). The flow
- * debug endpoint goes on the HTTP server. The components come in start
+ * debug endpoint, fed by the enricher, goes on the HTTP server. The components come in start
  * order: metadata and GeoIP before the enricher, the flow inputs last.
  */
 export function inletComponents(ctx: ServiceContext, config: InletParts, send: (batch: FlowBatch) => void): NamedComponent[] {
@@ -47,7 +47,8 @@ export function inletComponents(ctx: ServiceContext, config: InletParts, send: (
   const flow = new FlowComponent(r, config.flow, daemon);
   flow.subscribe((batch) => core.handle(batch));
   core.subscribe(send);
-  http.app.register(flowRoutes(flow), { prefix: '/api/v0/inlet' });
+  // The debug stream shows flows as they leave enrichment (what Kafka gets).
+  http.app.register(flowRoutes(core), { prefix: '/api/v0/inlet' });
   return [
     ['metadata', metadata],
     ['geoip', geoip],

@@ -12,7 +12,7 @@ import { v5Datagram } from './decoder/netflow/testdata/builder.ts';
 import { flowRoutes } from './http.ts';
 import { FlowComponent } from './root.ts';
 
-it('streams decoded flows as JSON lines, up to the limit', async (t) => {
+it('streams the flows of its source as JSON lines, up to the limit', async (t) => {
   const r = newMock();
   const input: InputConfiguration = { ...defaultsOf<InputConfiguration>(inputSchema), listen: '127.0.0.1:0' };
   const flow = new FlowComponent(r, { inputs: [input], defaultSamplingRate: 1, overrideSamplingRate: 0, rateLimit: 0 }, newDaemon(r));
@@ -24,9 +24,8 @@ it('streams decoded flows as JSON lines, up to the limit', async (t) => {
   const bad = await fetch(`http://127.0.0.1:${http.address!.port}/api/v0/inlet/flows?limit=0`);
   assert.equal(bad.status, 400);
 
-  const res = fetch(`http://127.0.0.1:${http.address!.port}/api/v0/inlet/flows?limit=3`);
-  // The subscription starts with the request: send once it is in.
-  await new Promise((resolve) => setTimeout(resolve, 200));
+  // The headers come once the request has subscribed: flows sent afterwards are streamed.
+  const answer = await fetch(`http://127.0.0.1:${http.address!.port}/api/v0/inlet/flows?limit=3`);
   const s = createSocket('udp4');
   const records = Array.from({ length: 5 }, (_, k) => ({
     src: `192.0.2.${k + 1}`,
@@ -40,7 +39,6 @@ it('streams decoded flows as JSON lines, up to the limit', async (t) => {
     proto: 17,
   }));
   s.send(v5Datagram({ sysUptime: 1000, unixSecs: 1_700_000_000 }, records), flow.boundPorts[0]!, '127.0.0.1');
-  const answer = await res;
   assert.equal(answer.status, 200);
   assert.equal(answer.headers.get('content-type'), 'application/x-ndjson');
   const lines = (await answer.text()).trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);

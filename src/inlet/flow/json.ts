@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: AGPL-3.0-only
 import { formatIP } from '../../common/helpers/ip.ts';
+import { STRING_SOURCES } from '../../common/schema/protobuf.ts';
 import { MAX_MPLS_LABELS, UNKNOWN_DIRECTION, type FlowBatch } from './batch.ts';
+import { STRINGS, type StringTable } from './strings.ts';
 
 function mac(v: number): string {
   return v
@@ -63,5 +65,34 @@ export function rowToJSON(b: FlowBatch, i: number): Record<string, unknown> {
     ],
   ];
   for (const [k, v, present] of optional) if (present) o[k] = v;
+  return o;
+}
+
+// BOUNDARIES names the values of InIfBoundary/OutIfBoundary (the schema's Enum8).
+const BOUNDARIES = ['undefined', 'external', 'internal'];
+
+function country(c: number): string {
+  return String.fromCharCode(c >>> 8, c & 0xff);
+}
+
+/**
+ * enrichedRowToJSON renders one flow as rowToJSON does, plus the columns
+ * enrichment fills (exporter and interface names, classification, speeds,
+ * boundaries, countries, networks, GeoIP city and state), their text read
+ * from `strings`. Empty ones are left out, as the protobuf encoder leaves
+ * them out. Not for the hot path.
+ */
+export function enrichedRowToJSON(b: FlowBatch, i: number, strings: StringTable = STRINGS): Record<string, unknown> {
+  const o = rowToJSON(b, i);
+  for (const [name, column] of Object.entries(STRING_SOURCES)) {
+    const id = b.stringId(i, column);
+    if (id !== 0) o[name] = strings.text(id);
+  }
+  if (b.inIfSpeed[i] !== 0) o.InIfSpeed = b.inIfSpeed[i];
+  if (b.outIfSpeed[i] !== 0) o.OutIfSpeed = b.outIfSpeed[i];
+  if (b.inIfBoundary[i] !== 0) o.InIfBoundary = BOUNDARIES[b.inIfBoundary[i]!] ?? b.inIfBoundary[i];
+  if (b.outIfBoundary[i] !== 0) o.OutIfBoundary = BOUNDARIES[b.outIfBoundary[i]!] ?? b.outIfBoundary[i];
+  if (b.srcCountry[i] !== 0) o.SrcCountry = country(b.srcCountry[i]!);
+  if (b.dstCountry[i] !== 0) o.DstCountry = country(b.dstCountry[i]!);
   return o;
 }
