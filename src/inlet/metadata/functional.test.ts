@@ -1,6 +1,9 @@
 // SPDX-License-Identifier: AGPL-3.0-only
 import assert from 'node:assert/strict';
 import { describe, it, type TestContext } from 'node:test';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { startStop } from '../../common/helpers/tests.ts';
 import { newMock } from '../../common/reporter/mock.ts';
@@ -82,7 +85,7 @@ describe('SNMP provider against snmpd', () => {
     assert.equal(metric(await bad.r.getMetrics(P), 'poller_errors_total', `exporter="${EXPORTER}",error="auth"`), 1);
   });
 
-  it('polls with every SNMPv3 privacy protocol, AES-192 and AES-256 with both key extensions', async (t) => {
+  it('polls with every SNMPv3 privacy protocol (AES-192 and AES-256 with both key extensions) and SHA-2 authentication', async (t) => {
     const users = [
       { user: 'blumenthal', authProtocol: 'SHA', privProtocol: 'AES192' },
       { user: 'reeder', authProtocol: 'SHA', privProtocol: 'AES192C' },
@@ -91,8 +94,14 @@ describe('SNMP provider against snmpd', () => {
       { user: 'aes256', authProtocol: 'SHA', privProtocol: 'AES256' },
       { user: 'aes256c', authProtocol: 'SHA', privProtocol: 'AES256C' },
       { user: 'des', authProtocol: 'SHA', privProtocol: 'DES' },
+      // SHA-2 authentication (RFC 7860); keys long enough for AES-192.
+      { user: 'sha224', authProtocol: 'SHA224', privProtocol: 'AES192' },
+      { user: 'sha256', authProtocol: 'SHA256', privProtocol: 'AES256C' },
+      { user: 'sha384', authProtocol: 'SHA384', privProtocol: 'AES' },
+      { user: 'sha512', authProtocol: 'SHA512', privProtocol: 'AES256' },
     ];
-    const v3 = users.map((u) => ({ ...u, authPassphrase: 'authpass123', privPassphrase: 'privpass123' }));
+    // snmpd.conf spells SHA-2 protocols with a dash (SHA-224).
+    const v3 = users.map((u) => ({ ...u, authProtocol: u.authProtocol.replace(/^SHA(\d)/, 'SHA-$1'), authPassphrase: 'authpass123', privPassphrase: 'privpass123' }));
     const agent = await startSnmpd(t, { community: 'not-this-one', v3, sysName: 'priv.example', interfaces: INTERFACES });
     const security = (user: string, auth: string, priv: string) => ({
       '::/0': {
@@ -113,6 +122,24 @@ describe('SNMP provider against snmpd', () => {
     const wrong = await started(t, snmpConfig(agent.port, { 'security-parameters': security('blumenthal', 'SHA', 'AES192C') }));
     assert.equal(await wrong.c.query(EXPORTER, 1001), null);
     assert.equal(metric(await wrong.r.getMetrics(P), 'poller_errors_total', `exporter="${EXPORTER}",error="timeout"`), 1);
+  });
+
+  it('answers from the persisted cache after a restart, the agent gone', async (t) => {
+    const dir = await mkdtemp(join(tmpdir(), 'akvorado-metadata-'));
+    t.after(() => rm(dir, { recursive: true, force: true }));
+    const file = join(dir, 'cache.json');
+    const agent = await startSnmpd(t, { sysName: 'persisted.example', interfaces: INTERFACES });
+    const first = new MetadataComponent(newMock(), snmpConfig(agent.port, {}, { cachePersistFile: file }));
+    await first.start();
+    await first.waitFor(EXPORTER, [1001, 1002]);
+    await first.stop();
+    await agent.stop();
+    const { r, c } = await started(t, snmpConfig(agent.port, {}, { cachePersistFile: file }));
+    assert.deepEqual(c.lookup(EXPORTER, 1001)?.interface, iface('Gi0/0/1', 'Transit: Cogent', 10000));
+    assert.equal(c.lookup(EXPORTER, 1002)?.exporter.name, 'persisted.example');
+    const m = await r.getMetrics(P);
+    assert.equal(m[`${P}cache_loaded_entries_total`], 2);
+    assert.equal(metric(m, 'poller_requests_total'), undefined, 'nothing polled');
   });
 
   it('tries the next community after a wrong one, and starts with the right one afterwards', async (t) => {
