@@ -4,6 +4,8 @@
 // CoreComponent with a real snmpd answering for the exporter's interfaces,
 // a GeoIP fixture, configured networks and classifier rules; the enriched
 // batches are then encoded to protobuf and read back with protobufjs.
+// The same enrichment shows on the inlet's debug stream, and applies to
+// the flows of a real exporter (pmacctd over the crafted capture).
 import assert from 'node:assert/strict';
 import { createSocket } from 'node:dgram';
 import { describe, it } from 'node:test';
@@ -26,9 +28,13 @@ import { FlowComponent } from '../src/inlet/flow/root.ts';
 import { defaultConfiguration as geoipDefaults } from '../src/inlet/geoip/config.ts';
 import { GeoIPComponent } from '../src/inlet/geoip/root.ts';
 import { defaultConfiguration as metadataDefaults } from '../src/inlet/metadata/config.ts';
+import { enrichedRowToJSON } from '../src/inlet/flow/json.ts';
 import { MetadataComponent } from '../src/inlet/metadata/root.ts';
 import { inletComponents } from '../src/inlet/root.ts';
 import { startSnmpd } from '../src/inlet/metadata/snmpd.ts';
+import { exportCapture } from './helpers/exporters.ts';
+import { tsharkNetflow } from './helpers/tshark.ts';
+import { craftTraffic } from './helpers/traffic.ts';
 
 // ifIndexes above 1000 keep the host's own interfaces out of the agent's answers.
 const TRANSIT = 1001;
@@ -230,5 +236,80 @@ describe('enrichment end to end', () => {
     ]);
     // The same batch went to the output.
     assert.deepEqual(sent, [3]);
+  });
+
+  it('enriches the flows of a real exporter (pmacctd, IPFIX) polled over SNMP', { timeout: 60_000 }, async (t) => {
+    const r = newMock();
+    const OUT = 1007;
+    const agent = await startSnmpd(t, {
+      sysName: 'edge2.fra1.example.net',
+      interfaces: { [OUT]: { name: 'et-0/0/7', alias: 'Transit: Cogent', speed: 100_000 } },
+    });
+    const db = await geoDatabase(t, [
+      ['198.51.100.0/24', { asn: 'AS64496', country_code: 'US' }],
+      ['203.0.113.0/24', { asn: 'AS64498', country_code: 'JP' }],
+      ['2001:db8:2::/48', { asn: 'AS64497', country_code: 'DE' }],
+    ]);
+    const rows: Array<Record<string, unknown>> = [];
+    const http = new HTTPServer(r, { listen: '127.0.0.1:0' }, 'inlet');
+    const components = inletComponents(
+      { r, daemon: newDaemon(r), http },
+      {
+        flow: {
+          inputs: [{ ...defaultsOf<InputConfiguration>(inputSchema), decoder: 'netflow', listen: '127.0.0.1:0' }],
+          defaultSamplingRate: 1,
+          overrideSamplingRate: 0,
+          rateLimit: 0,
+        },
+        metadata: { ...metadataDefaults(), providers: [{ type: 'snmp', ports: agent.port, 'poller-timeout': '500ms', 'poller-retries': 1 }], maxWait: 3000 },
+        geoip: { ...geoipDefaults(), asnDatabase: [db], geoDatabase: [db] },
+        core: { ...CORE_CONFIG, networks: { '192.0.2.0/24': { name: 'clients', tenant: 'acme' }, '2001:db8:1::/48': { name: 'clients6', tenant: 'acme' } } },
+      },
+      (b) => {
+        for (let i = 0; i < b.length; i++) rows.push(enrichedRowToJSON(b, i));
+      },
+    );
+    for (const [, c] of components) await startStop(t, c);
+    const flow = components.find(([name]) => name === 'flow')![1] as FlowComponent;
+
+    // pmacctd reports the traffic as leaving through ifIndex 1007.
+    const exported = await exportCapture(craftTraffic().pcap, { tool: 'pmacctd', plugin: 'nfprobe', version: 10, ifindex: OUT }, flow.boundPorts[0]!);
+    const records = tsharkNetflow(exported.datagrams.map((d) => d.payload)).length;
+    assert.ok(records >= 20, `pmacctd exported ${records} flows:\n${exported.output}`);
+    const deadline = Date.now() + 10_000;
+    while (rows.length < records) {
+      if (Date.now() > deadline) assert.fail(`${rows.length} flows enriched, ${records} exported`);
+      await sleep(20);
+    }
+
+    // What each address gets: networks for the clients, GeoIP for the servers.
+    const side = (dir: 'Src' | 'Dst', addr: string): Record<string, unknown> => {
+      if (addr.startsWith('192.0.2.')) return { [`${dir}NetName`]: 'clients', [`${dir}NetTenant`]: 'acme', [`${dir}AS`]: 0 };
+      if (addr.startsWith('2001:db8:1:')) return { [`${dir}NetName`]: 'clients6', [`${dir}NetTenant`]: 'acme', [`${dir}AS`]: 0 };
+      if (addr.startsWith('198.51.100.')) return { [`${dir}AS`]: 64496, [`${dir}Country`]: 'US' };
+      if (addr.startsWith('203.0.113.')) return { [`${dir}AS`]: 64498, [`${dir}Country`]: 'JP' };
+      if (addr.startsWith('2001:db8:2:')) return { [`${dir}AS`]: 64497, [`${dir}Country`]: 'DE' };
+      return { [`${dir}AS`]: 0 };
+    };
+    const ENRICHED = /^(Exporter(Name|Role|Site)|(In|Out)If(Name|Description|Speed|Connectivity|Provider|Boundary)|(Src|Dst)(AS|Country|Net(Name|Role|Site|Region|Tenant)|Geo(City|State)))$/;
+    const got = rows.map((row) => Object.fromEntries(Object.entries(row).filter(([k]) => ENRICHED.test(k))));
+    const want = rows.map((row) => ({
+      ExporterName: 'edge2.fra1.example.net',
+      ExporterRole: 'edge',
+      ExporterSite: 'fra1',
+      OutIfName: 'et-0/0/7',
+      OutIfDescription: 'Transit: Cogent',
+      OutIfSpeed: 100_000,
+      OutIfConnectivity: 'transit',
+      OutIfProvider: 'cogent',
+      OutIfBoundary: 'external',
+      ...side('Src', row.SrcAddr as string),
+      ...side('Dst', row.DstAddr as string),
+    }));
+    assert.deepEqual(got, want);
+    assert.ok(rows.some((row) => (row.SrcAddr as string).includes(':')) && rows.some((row) => !(row.SrcAddr as string).includes(':')), 'IPv4 and IPv6 flows');
+    const m = await r.getMetrics('akvorado_inlet_core_');
+    assert.equal(m['akvorado_inlet_core_flows_enriched_total'], records);
+    assert.equal(m['akvorado_inlet_core_flows_without_metadata_total'], 0);
   });
 });
