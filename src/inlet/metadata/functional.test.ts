@@ -83,6 +83,15 @@ describe('SNMP provider against snmpd', () => {
     const bad = await started(t, snmpConfig(agent.port, { 'security-parameters': security('wrongpass123') }));
     assert.equal(await bad.c.query(EXPORTER, 1001), null);
     assert.equal(metric(await bad.r.getMetrics(P), 'poller_errors_total', `exporter="${EXPORTER}",error="auth"`), 1);
+
+    // The context name reaches the agent, which serves none by that name
+    // (and does not answer): the same user succeeds without it.
+    const context = security('authpass123');
+    const other = await started(t, snmpConfig(agent.port, { 'security-parameters': { '::/0': { ...context['::/0'], 'context-name': 'other' } } }));
+    assert.equal(await other.c.query(EXPORTER, 1001), null);
+    const om = await other.r.getMetrics(P);
+    assert.equal(metric(om, 'poller_successes_total'), 0);
+    assert.equal(metric(om, 'poller_errors_total', `exporter="${EXPORTER}",error="timeout"`), 1);
   });
 
   it('polls with every SNMPv3 privacy protocol (AES-192 and AES-256 with both key extensions) and SHA-2 authentication', async (t) => {
