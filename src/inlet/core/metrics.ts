@@ -82,7 +82,7 @@ export function newMetrics(r: Reporter, hot: HotCounters, gauges: Gauges): void 
   fromHot('classifier_cache_misses_total', 'Exporter and interface classifications computed (new, changed or expired)', () => hot.classifierMisses);
   fromHot('classifier_cache_expired_total', 'Cached exporters and interfaces forgotten after classifier-cache-duration', () => hot.expired);
   fromHot('held_batches_total', 'Batches held while waiting for metadata', () => hot.held);
-  fromHot('held_overflow_batches_total', 'Batches with missing metadata sent at once because too many batches were held', () => hot.overflow);
+  fromHot('held_overflow_batches_total', 'Batches with missing metadata sent at once because too many batches were held (in all, or for one of their exporters)', () => hot.overflow);
   const gauge = (name: string, help: string, read: () => number) => {
     const g: Gauge = m.gauge({ name, help, collect: (): void => g.set(read()) });
   };

@@ -27,6 +27,7 @@ const PROVIDER = () =>
       },
     },
     '192.0.2.9': { name: 'lab1.example.net', interfaces: { 1: { name: 'ge-0/0/1', speed: 1000 } } },
+    '192.0.2.2': { name: 'edge2.par1.example.net', interfaces: { 10: { name: 'xe-0/0/0', speed: 10_000 } } },
   });
 
 const CONFIG = (): Configuration => ({
@@ -61,7 +62,15 @@ interface Setup {
   sent: Array<Array<Record<string, string | number>>>;
 }
 
-async function setup(t: TestContext, o: { config?: Partial<Configuration>; maxWait?: number; delayMs?: number; maxHeld?: number } = {}): Promise<Setup> {
+interface SetupOptions {
+  config?: Partial<Configuration>;
+  maxWait?: number;
+  delayMs?: number;
+  maxHeld?: number;
+  maxHeldPerExporter?: number;
+}
+
+async function setup(t: TestContext, o: SetupOptions = {}): Promise<Setup> {
   const r = newReporter();
   const provider = PROVIDER();
   provider.delayMs = o.delayMs ?? 0;
@@ -69,7 +78,7 @@ async function setup(t: TestContext, o: { config?: Partial<Configuration>; maxWa
   const db = await geoDatabase(t, GEO);
   const geoip = await startStop(t, new GeoIPComponent(r, { ...geoipDefaults(), asnDatabase: [db], geoDatabase: [db] }));
   const strings = new StringTable();
-  const core = await startStop(t, new CoreComponent(r, { ...CONFIG(), ...o.config }, { metadata, geoip, strings, maxHeld: o.maxHeld ?? 64 }));
+  const core = await startStop(t, new CoreComponent(r, { ...CONFIG(), ...o.config }, { metadata, geoip, strings, maxHeld: o.maxHeld ?? 64, maxHeldPerExporter: o.maxHeldPerExporter ?? 8 }));
   const sent: Setup['sent'] = [];
   core.subscribe((b: FlowBatch) => sent.push(rowsOf(b, strings)));
   return { r, core, strings, provider, sent };
@@ -245,6 +254,25 @@ describe('CoreComponent', () => {
     const m = await s.r.getMetrics('akvorado_inlet_core_held');
     assert.equal(m['akvorado_inlet_core_held_overflow_batches_total'], 3);
     assert.equal(m['akvorado_inlet_core_held_batches_total'], 2);
+  });
+
+  it('holds a bounded number of batches per exporter', async (t) => {
+    const s = await setup(t, { maxWait: 500, delayMs: 100, maxHeldPerExporter: 2 });
+    for (let k = 0; k < 3; k++) s.core.handle(batchOf(FLOWS));
+    assert.equal(s.core.heldBatches, 2);
+    assert.equal(s.sent.length, 1, 'the third batch is sent at once, without names');
+    assert.equal(s.sent[0]![0]!.inIfName, '');
+    // Another exporter still has room.
+    s.core.handle(batchOf([{ exporter: '192.0.2.2', src: '8.8.8.8', dst: '198.51.100.7', inIf: 10, outIf: 10 }]));
+    assert.equal(s.core.heldBatches, 3);
+    await flushed(s, 4);
+    assert.equal(s.sent.find((b) => b[0]!.exporter === '192.0.2.2')?.[0]!.inIfName, 'xe-0/0/0');
+    const m = await s.r.getMetrics('akvorado_inlet_core_held');
+    assert.equal(m['akvorado_inlet_core_held_overflow_batches_total'], 1);
+    assert.equal(m['akvorado_inlet_core_held_batches_total'], 3);
+    // Slots are given back once the wait is over: a new interface waits again.
+    s.core.handle(batchOf([{ ...FLOWS[0]!, inIf: 50 }]));
+    assert.equal(s.core.heldBatches, 1);
   });
 
   it('sends held batches on stop', async (t) => {

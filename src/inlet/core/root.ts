@@ -14,6 +14,12 @@ import { newHotCounters, newMetrics, type HotCounters } from './metrics.ts';
 /** MAX_HELD_BATCHES bounds the batches held while waiting for metadata. */
 export const MAX_HELD_BATCHES = 64;
 
+/**
+ * MAX_HELD_PER_EXPORTER bounds the held batches waiting for one exporter,
+ * so that an exporter slow to answer cannot take every slot from the others.
+ */
+export const MAX_HELD_PER_EXPORTER = 8;
+
 /** Metadata is what the core component needs of the metadata component. */
 export interface Metadata extends MetadataSource {
   readonly maxWait: number;
@@ -29,6 +35,8 @@ export interface Dependencies {
   strings?: StringTable;
   /** maxHeld overrides MAX_HELD_BATCHES (tests). */
   maxHeld?: number;
+  /** maxHeldPerExporter overrides MAX_HELD_PER_EXPORTER (tests). */
+  maxHeldPerExporter?: number;
 }
 
 /**
@@ -38,7 +46,8 @@ export interface Dependencies {
  * When some interfaces of a batch have no metadata yet, the batch is copied
  * and held until the metadata component answers or max-wait passes, then
  * enriched again with what is known and sent; at most MAX_HELD_BATCHES are
- * held, the others go out at once. Flows rejected by a classifier are
+ * held, at most MAX_HELD_PER_EXPORTER waiting for one exporter, the others
+ * go out at once. Flows rejected by a classifier are
  * dropped. Everything is counted under akvorado_inlet_core_.
  */
 export class CoreComponent implements Component {
@@ -49,6 +58,9 @@ export class CoreComponent implements Component {
   private readonly handlers = new Set<BatchHandler>();
   private readonly pending = new Set<Promise<void>>();
   private readonly maxHeld: number;
+  private readonly maxHeldPerExporter: number;
+  /** heldBy counts the held batches waiting for each exporter. */
+  private readonly heldBy = new Map<string, number>();
   private readonly sampler;
   private stopped = false;
 
@@ -57,6 +69,7 @@ export class CoreComponent implements Component {
     this.r = r.child('inlet/core');
     this.metadata = deps.metadata;
     this.maxHeld = deps.maxHeld ?? MAX_HELD_BATCHES;
+    this.maxHeldPerExporter = deps.maxHeldPerExporter ?? MAX_HELD_PER_EXPORTER;
     this.sampler = this.r.newSampler(3, 30_000);
     const strings = deps.strings ?? STRINGS;
     let networks: Networks;
@@ -100,7 +113,7 @@ export class CoreComponent implements Component {
       this.send(batch);
       return;
     }
-    if (!canHold) {
+    if (!canHold || !this.mayHold(misses!)) {
       if (!this.stopped) this.hot.overflow++;
       this.hot.withoutMetadata += missing;
       this.send(batch);
@@ -109,8 +122,22 @@ export class CoreComponent implements Component {
     this.hot.held++;
     const copy = new FlowBatch(batch.capacity, batch.buffer.slice(0));
     copy.length = batch.length;
-    const p = this.hold(copy, misses!).finally(() => this.pending.delete(p));
+    for (const ip of misses!.keys()) this.heldBy.set(ip, (this.heldBy.get(ip) ?? 0) + 1);
+    const p = this.hold(copy, misses!).finally(() => {
+      this.pending.delete(p);
+      for (const ip of misses!.keys()) {
+        const n = this.heldBy.get(ip)! - 1;
+        if (n === 0) this.heldBy.delete(ip);
+        else this.heldBy.set(ip, n);
+      }
+    });
     this.pending.add(p);
+  }
+
+  // mayHold tells whether every exporter a batch waits for has a free slot.
+  private mayHold(misses: Misses): boolean {
+    for (const ip of misses.keys()) if ((this.heldBy.get(ip) ?? 0) >= this.maxHeldPerExporter) return false;
+    return true;
   }
 
   // hold waits for the missing metadata (at most max-wait), then enriches
