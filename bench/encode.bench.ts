@@ -23,9 +23,9 @@ export async function run(): Promise<Figure[]> {
   const out = new Uint8Array(batch.length * MAX_MESSAGE_SIZE);
   let size = 0;
   const figure = measureRate('encode.protobuf.flows_per_s', 'flows/s', () => {
-    let off = 0;
-    for (let i = 0; i < batch.length; i++) off = encoder.encodeRow(batch, i, out, off);
-    size = off;
+    // As the Kafka component does: one scan of the batch, then its rows.
+    encoder.prepare(batch);
+    size = encoder.encode(batch, 0, batch.length, out, 0);
     return batch.length;
   });
   console.log(`# encode: ${batch.length} flows, ${(size / batch.length).toFixed(1)} bytes per flow`);
