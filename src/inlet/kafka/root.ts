@@ -171,27 +171,32 @@ export class KafkaComponent implements Component {
   /** send packs the flows of a batch into Kafka messages. */
   send(b: FlowBatch): void {
     const byExporter = this.config.loadBalance === 'by-exporter';
-    let acc: Accumulator | null = null;
-    let lastExporter = -1;
-    const limit = this.config.maxMessageBytes;
-    for (let i = 0; i < b.length; i++) {
+    // At least one flow per message, even with max-message-bytes: 0.
+    const limit = Math.max(1, this.config.maxMessageBytes);
+    const n = b.length;
+    // One scan of the batch picks the encoder's writer for all its rows.
+    this.encoder.prepare(b, 0, n);
+    let i = 0;
+    while (i < n) {
+      let acc: Accumulator;
+      let end = n;
       if (byExporter) {
-        // The exporter rarely changes from one row to the next: look the
-        // accumulator up only then.
-        if (acc === null || lastExporter < 0 || !sameAddress(b.exporterAddress, lastExporter * 16, i * 16)) {
-          acc = this.accumulatorFor(b.exporterAddress.subarray(i * 16, i * 16 + 16));
-          lastExporter = i;
-        }
+        // The rows of an exporter come in runs: one accumulator look-up each.
+        end = i + 1;
+        while (end < n && sameAddress(b.exporterAddress, i * 16, end * 16)) end++;
+        acc = this.accumulatorFor(b.exporterAddress.subarray(i * 16, i * 16 + 16));
       } else {
         acc = this.random ??= new Accumulator(limit + MAX_MESSAGE_SIZE, null);
       }
-      if (acc.length + MAX_MESSAGE_SIZE > acc.buffer.length) {
-        this.produce(acc);
+      while (i < end) {
+        if (acc.flows === 0) acc.since = Date.now();
+        // The buffer has MAX_MESSAGE_SIZE bytes past `limit`: rows are
+        // written while the message is below it.
+        acc.length = this.encoder.encode(b, i, end, acc.buffer, acc.length, limit);
+        acc.flows += this.encoder.next - i;
+        i = this.encoder.next;
+        if (acc.length >= limit) this.produce(acc);
       }
-      if (acc.flows === 0) acc.since = Date.now();
-      acc.length = this.encoder.encodeRow(b, i, acc.buffer, acc.length);
-      acc.flows++;
-      if (acc.length >= limit) this.produce(acc);
     }
   }
 
