@@ -39,19 +39,21 @@ export interface Field {
   slot: number;
   /** maxSize is the widest the field gets, tag included. */
   maxSize: number;
+  /** elementSize is the size of the column's elements in bytes. */
+  elementSize: number;
 }
 
 /**
  * Widths: what the scan found for a field over a batch's rows, and how the
- * writer writes it. ABSENT fields are left out; W1 values fit one byte,
- * W2 two, W5 fit 32 bits (up to 5 bytes), W10 need the generic varint
- * writer (64-bit counters and MACs); other kinds are PRESENT or ABSENT.
+ * writer writes it. ABSENT fields are left out. Integer fields get W1 when
+ * their values fit one byte, W2 two, W5 otherwise (32 bits, up to 5
+ * bytes); the other fields are PRESENT (Float64 values are checked row by
+ * row for 32 bits).
  */
 export const ABSENT = 0;
 export const W1 = 1;
 export const W2 = 2;
 export const W5 = 3;
-export const W10 = 4;
 export const PRESENT = 1;
 
 /** fieldsOf lists the schema's protobuf fields that the batch carries, in field number order. */
@@ -62,7 +64,7 @@ export function fieldsOf(schema: Schema): Field[] {
     const stringColumn = STRING_SOURCES[c.name];
     if (stringColumn !== undefined) {
       const tag = (number << 3) | LEN;
-      fields.push({ kind: OP_STRINGS, tag, column: (b) => b.stringIds, slot: STRING_INDEX[stringColumn], maxSize: varintSize(tag) + 2 + MAX_STRING_BYTES });
+      fields.push({ kind: OP_STRINGS, tag, column: (b) => b.stringIds, slot: STRING_INDEX[stringColumn], maxSize: varintSize(tag) + 2 + MAX_STRING_BYTES, elementSize: 4 });
       continue;
     }
     const source = SOURCES[c.name];
@@ -71,7 +73,8 @@ export function fieldsOf(schema: Schema): Field[] {
     const bytes = kind === OP_ADDR || kind === OP_MPLS || kind === OP_COUNTRY;
     const tag = (number << 3) | (bytes ? LEN : VARINT);
     const value = kind === OP_ADDR ? 17 : kind === OP_MPLS ? 1 + MAX_MPLS_LABELS * 5 : kind === OP_COUNTRY ? 3 : kind === OP_F64 ? 10 : 5;
-    fields.push({ kind, tag, column: (b) => source(b)[1], slot: -1, maxSize: varintSize(tag) + value });
+    const elementSize = (source(EMPTY)[1] as Uint8Array).BYTES_PER_ELEMENT;
+    fields.push({ kind, tag, column: (b) => source(b)[1], slot: -1, maxSize: varintSize(tag) + value, elementSize });
   }
   return fields;
 }
@@ -84,11 +87,13 @@ const EMPTY = new FlowBatch(0);
 
 /**
  * Scan computes, for rows [from, to) of a batch, one figure per field into
- * `acc`: the OR of its values (integers, countries, string ids, MPLS
- * label counts, address words) or their maximum (Float64 columns).
- * `c` holds each field's column (address fields: a Uint32Array over it).
+ * `acc`, from `w`, the fields' columns as scanWords() gives them: the OR of
+ * the values of integer, country and string fields, and for the others 1
+ * when any row has the field, else 0. Narrow columns are read a 32-bit
+ * word at a time, so rows just outside the range may count (harmless: a
+ * field or width too many only makes the writer more general).
  */
-export type Scan = (c: ArrayLike<number>[], mplsCount: Uint8Array, from: number, to: number, acc: Float64Array) => void;
+export type Scan = (w: ArrayLike<number>[], from: number, to: number, acc: Float64Array) => void;
 
 /**
  * Writer writes rows [from, to) as length-delimited messages into `s` at
@@ -124,42 +129,77 @@ export interface WriterState {
   stringLengths: Uint16Array;
 }
 
+/**
+ * scanWords returns the column the scan and writer read for a field:
+ * integer, direction and country columns of 8 or 16 bits and MPLS counts as
+ * 32-bit words over the same bytes, addresses as 32-bit words, the others
+ * as they are.
+ */
+export function scanWords(f: Field, b: FlowBatch): ArrayLike<number> {
+  const c = f.column(b) as Uint8Array | Uint16Array | Uint32Array | Float64Array;
+  const words = (v: ArrayBufferView) => {
+    // The batch's columns are aligned on 8 bytes and padded to it.
+    const n = Math.min((v.byteLength + 3) >> 2, (v.buffer.byteLength - v.byteOffset) >> 2);
+    return f.kind === OP_ADDR ? new Uint32Array(v.buffer, v.byteOffset, n) : new Int32Array(v.buffer, v.byteOffset, n);
+  };
+  if (f.kind === OP_MPLS) return words(b.mplsCount);
+  if (f.kind === OP_ADDR) return words(c);
+  if (f.kind === OP_STRINGS || f.kind === OP_F64 || c.BYTES_PER_ELEMENT === 4) return c;
+  return words(c);
+}
+
+// orWords ORs words [lo, hi) of a column into `o` with two accumulators.
+function orWords(k: number, lo: string, hi: string): string {
+  return (
+    `const a = w[${k}]; const hi = Math.min(${hi}, a.length); let o0 = 0; let o1 = 0; let x = ${lo}; ` +
+    'for (; x + 1 < hi; x += 2) { o0 |= a[x]; o1 |= a[x + 1]; } if (x < hi) o0 |= a[x]; let o = o0 | o1;'
+  );
+}
+
 /** compileScan generates the scan of a list of fields (null when code generation is disallowed). */
 export function compileScan(fields: readonly Field[]): Scan | null {
   const body: string[] = [];
   const strings: number[] = [];
   fields.forEach((f, k) => {
+    const size = f.kind === OP_MPLS ? 1 : f.elementSize;
     switch (f.kind) {
       case OP_STRINGS:
         strings.push(k);
         return;
       case OP_F64:
-        body.push(`{ const a = c[${k}]; let o = 0; for (let i = from; i < to; i++) { const v = a[i]; if (v > o) o = v; } acc[${k}] = o; }`);
+        // Any row: the writers check each value's width (64-bit counters rarely need it).
+        body.push(`{ const a = w[${k}]; let o = 0; for (let i = from; i < to; i++) if (a[i] !== 0) { o = 1; break; } acc[${k}] = o; }`);
         return;
       case OP_ADDR:
-        body.push(`{ const a = c[${k}]; let o = 0; for (let x = from * 4, e = to * 4; x < e; x++) o |= a[x]; acc[${k}] = o >>> 0; }`);
-        return;
-      case OP_MPLS:
-        body.push(`{ let o = 0; for (let i = from; i < to; i++) o |= mplsCount[i]; acc[${k}] = o; }`);
+        body.push(`{ const a = w[${k}]; let o = 0; for (let x = from * 4, e = to * 4; x < e; x++) if (a[x] !== 0) { o = 1; break; } acc[${k}] = o; }`);
         return;
       case OP_DIRECTION:
-        body.push(`{ const a = c[${k}]; let o = 0; for (let i = from; i < to; i++) { const d = a[i]; o |= d === 255 ? 0 : d + 1; } acc[${k}] = o; }`);
+        // Unknown is 255: any other byte in a word of four.
+        body.push(
+          `{ const a = w[${k}]; let o = 0; for (let x = from >> 2, e = Math.min((to + 3) >> 2, a.length); x < e; x++) if (a[x] !== -1) { o = 1; break; } acc[${k}] = o; }`,
+        );
         return;
       default:
-        body.push(`{ const a = c[${k}]; let o = 0; for (let i = from; i < to; i++) o |= a[i]; acc[${k}] = o >>> 0; }`);
+        if (size === 4) body.push(`{ ${orWords(k, 'from', 'to')} acc[${k}] = o >>> 0; }`);
+        else if (size === 2) body.push(`{ ${orWords(k, 'from >> 1', '(to + 1) >> 1')} acc[${k}] = (o | (o >>> 16)) & 65535; }`);
+        else body.push(`{ ${orWords(k, 'from >> 2', '(to + 3) >> 2')} o |= (o >>> 8) | (o >>> 16) | (o >>> 24); acc[${k}] = o & 255; }`);
     }
   });
   if (strings.length > 0) {
-    // The string ids are row by row: one pass over them for every field.
-    body.push(`{ const a = c[${strings[0]}];`);
+    // The string ids are row by row: one pass over all of them tells
+    // whether any is set (not in batches without enrichment), then one
+    // pass gives each field's.
+    body.push(`{ ${orWords(strings[0]!, `from * ${STRING_COUNT}`, `to * ${STRING_COUNT}`)}`);
+    for (const k of strings) body.push(`acc[${k}] = 0;`);
+    body.push('if (o !== 0) {');
     body.push(strings.map((k) => `let o${k} = 0;`).join(' '));
     body.push(`for (let i = from; i < to; i++) { const r = i * ${STRING_COUNT};`);
     for (const k of strings) body.push(`o${k} |= a[r + ${fields[k]!.slot}];`);
     body.push('}');
     for (const k of strings) body.push(`acc[${k}] = o${k} >>> 0;`);
-    body.push('}');
+    body.push('} }');
   }
-  return generate<Scan>(['c', 'mplsCount', 'from', 'to', 'acc'], body.join('\n'), []);
+  return generate<Scan>('scanFlows', ['w', 'from', 'to', 'acc'], body.join('\n'), []);
 }
 
 // tagCode writes a constant tag.
@@ -188,7 +228,7 @@ function varintCode(width: number): string {
         's[q + 3] = (v >>> 21) | 128; s[q + 4] = v >>> 28; s[q + n - 1] &= 127; q += n; }'
       );
     default:
-      return 'q = writeVarint(s, q, v);';
+      throw new RangeError(`protobuf encoder: no varint of width ${width}`);
   }
 }
 
@@ -238,7 +278,11 @@ export function compileWriter(fields: readonly Field[], widths: Uint8Array): Wri
         return;
       case OP_DIRECTION:
         head.push(`const c${k} = c[${k}];`);
-        row.push(`v = c${k}[i]; if (v !== 255) { ${tag} v += 1; ${varintCode(width)} }`);
+        row.push(`v = c${k}[i]; if (v !== 255) { ${tag} v += 1; ${varintCode(W2)} }`);
+        return;
+      case OP_F64:
+        head.push(`const c${k} = c[${k}];`);
+        row.push(`v = c${k}[i]; if (v !== 0) { ${tag} if (v < 4294967296) ${varintCode(W5)} else q = writeVarint(s, q, v); }`);
         return;
       case OP_ICMP4_TYPE:
       case OP_ICMP4_CODE:
@@ -279,7 +323,7 @@ export function compileWriter(fields: readonly Field[], widths: Uint8Array): Wri
     'st.next = i; st.prefix = pre;',
     'return p;',
   ];
-  return generate<Writer>(['c', 'w', 'eType', 'proto', 'mplsCount', 's', 'off', 'from', 'to', 'limit', 'st'], body.join('\n'), [
+  return generate<Writer>('writeFlows', ['c', 'w', 'eType', 'proto', 'mplsCount', 's', 'off', 'from', 'to', 'limit', 'st'], body.join('\n'), [
     ['writeVarint', writeVarint],
     ['writeLabels', writeLabels],
   ]);
@@ -295,9 +339,9 @@ function writeLabels(s: Uint8Array, q: number, labels: ArrayLike<number>, i: num
   return q;
 }
 
-// generate builds a function from its parameters and body, with helpers in scope.
-function generate<F>(params: string[], body: string, helpers: Array<[string, unknown]>): F | null {
-  const source = `return function generated(${params.join(', ')}) {\n${body}\n};`;
+// generate builds a function from its name (seen in profiles), parameters and body, with helpers in scope.
+function generate<F>(name: string, params: string[], body: string, helpers: Array<[string, unknown]>): F | null {
+  const source = `return function ${name}(${params.join(', ')}) {\n${body}\n};`;
   try {
     const factory = new Function(...helpers.map(([name]) => name), source) as (...h: unknown[]) => F;
     return factory(...helpers.map(([, h]) => h));

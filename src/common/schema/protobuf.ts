@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: AGPL-3.0-only
 import { STRING_COUNT, type FlowBatch } from '../../inlet/flow/batch.ts';
 import { STRINGS, type StringTable } from '../../inlet/flow/strings.ts';
-import { ABSENT, OVERRUN, compileScan, compileWriter, fieldsOf, PRESENT, W1, W10, W2, W5, type Field, type Scan, type Writer, type WriterState } from './protobuf-codegen.ts';
+import { ABSENT, OVERRUN, compileScan, compileWriter, fieldsOf, PRESENT, scanWords, W1, W2, W5, type Field, type Scan, type Writer, type WriterState } from './protobuf-codegen.ts';
 import { InterpretedWriter } from './protobuf-interp.ts';
-import { OP_ADDR, OP_DIRECTION, OP_F64, OP_ICMP4_CODE, OP_ICMP4_TYPE, OP_ICMP6_CODE, OP_ICMP6_TYPE, OP_U32 } from './protobuf-sources.ts';
+import { OP_ICMP4_CODE, OP_ICMP4_TYPE, OP_ICMP6_CODE, OP_ICMP6_TYPE, OP_STRINGS, OP_U32 } from './protobuf-sources.ts';
 import { MAX_MESSAGE_SIZE, MAX_STRING_BYTES, utf8Cut, writeVarint } from './protobuf-wire.ts';
 import type { Schema } from './root.ts';
 
@@ -17,6 +17,10 @@ export { MAX_MESSAGE_SIZE, MAX_STRING_BYTES, varintSize, writeVarint } from './p
 const WRITERS = new Map<string, Writer>();
 const SCANS = new Map<string, Scan | null>();
 const MAX_WRITERS = 256;
+
+// MAX_IDS bounds the string tables of an encoder: a string id past it is a
+// bug upstream.
+const MAX_IDS = 1 << 24;
 
 // NO_COLUMNS is the columns list before the first batch.
 const NO_COLUMNS: ArrayLike<number>[] = [];
@@ -50,6 +54,8 @@ export class ProtobufEncoder implements WriterState {
   private preparedTo = 0;
   private writer: Writer | null = null;
   private encodedStrings = 1;
+  // stringsUsed is the end of the encoded strings (word 0 is the empty string).
+  private stringsUsed = 8;
   private readonly warmup = new Uint8Array(MAX_MESSAGE_SIZE);
 
   /** next is the row after the last one `encode()` wrote. */
@@ -60,7 +66,7 @@ export class ProtobufEncoder implements WriterState {
   stringWords = new BigUint64Array(512);
   private stringBytes = new Uint8Array(this.stringWords.buffer);
   stringStarts = new Int32Array(256);
-  stringLengths = new Uint16Array(256);
+  stringLengths = new Uint16Array(256).fill(1);
 
   constructor(schema: Schema, strings: StringTable = STRINGS) {
     this.strings = strings;
@@ -93,11 +99,11 @@ export class ProtobufEncoder implements WriterState {
     if (this.columnsOf !== b) {
       this.resolve(b);
       // As for the writers below: the code after each loop runs once.
-      this.scan(this.words, b.mplsCount, 0, 0, this.acc);
+      this.scan(this.words, 0, 0, this.acc);
     }
     if (this.encodedStrings < this.strings.size) this.encodeStrings();
     const acc = this.acc;
-    this.scan(this.words, b.mplsCount, from, to, acc);
+    this.scan(this.words, from, to, acc);
     const widths = this.widths;
     let key = this.signature + '/';
     for (let k = 0; k < widths.length; k++) {
@@ -107,17 +113,18 @@ export class ProtobufEncoder implements WriterState {
       if (v !== 0) {
         switch (f.kind) {
           case OP_U32:
-          case OP_F64:
-          case OP_DIRECTION:
           case OP_ICMP4_TYPE:
           case OP_ICMP4_CODE:
           case OP_ICMP6_TYPE:
           case OP_ICMP6_CODE:
-            width = v < 128 ? W1 : v < 16384 ? W2 : v < 2 ** 32 ? W5 : W10;
+            width = v < 128 ? W1 : v < 16384 ? W2 : W5;
+            break;
+          case OP_STRINGS:
+            width = PRESENT;
+            if (v >= this.stringStarts.length) this.coverIds(b, from, to, f.slot, v);
             break;
           default:
             width = PRESENT;
-            if (f.slot >= 0 && v >= this.encodedStrings) this.checkStrings(b, from, to, f.slot);
         }
       }
       widths[k] = width;
@@ -172,11 +179,7 @@ export class ProtobufEncoder implements WriterState {
   // come with their own views).
   private resolve(b: FlowBatch): void {
     this.columns = this.fields.map((f) => f.column(b));
-    // Addresses are checked for zero a word at a time (the columns are aligned).
-    this.words = this.fields.map((f, k) => {
-      const c = this.columns[k] as Uint8Array;
-      return f.kind === OP_ADDR ? new Uint32Array(c.buffer, c.byteOffset, c.length >> 2) : c;
-    });
+    this.words = this.fields.map((f) => scanWords(f, b));
     this.columnsOf = b;
   }
 
@@ -185,19 +188,10 @@ export class ProtobufEncoder implements WriterState {
   private encodeStrings(): void {
     const t = this.strings;
     const size = t.size;
-    if (size > this.stringStarts.length) {
-      let n = this.stringStarts.length;
-      while (n < size) n *= 2;
-      const starts = new Int32Array(n);
-      starts.set(this.stringStarts);
-      this.stringStarts = starts;
-      const lengths = new Uint16Array(n);
-      lengths.set(this.stringLengths);
-      this.stringLengths = lengths;
-    }
-    // Each string starts on a word: the writers copy whole words.
-    let used = this.encodedStrings === 1 ? 0 : this.stringStarts[this.encodedStrings - 1]! * 8 + this.stringLengths[this.encodedStrings - 1]!;
+    if (size > this.stringStarts.length) this.growIds(size);
+    let used = this.stringsUsed;
     for (let id = this.encodedStrings; id < size; id++) {
+      // Each string starts on a word: the writers copy whole words.
       used = (used + 7) & ~7;
       const from = t.starts[id]!;
       let n = t.lengths[id]!;
@@ -217,16 +211,36 @@ export class ProtobufEncoder implements WriterState {
       this.stringStarts[id] = start >> 3;
       this.stringLengths[id] = used - start;
     }
+    this.stringsUsed = used;
     this.encodedStrings = size;
   }
 
-  // checkStrings rejects string ids the table does not know (their bytes
-  // were never encoded): a bug upstream, not something to write.
-  private checkStrings(b: FlowBatch, from: number, to: number, slot: number): void {
-    const ids = b.stringIds;
-    for (let i = from; i < to; i++) {
-      const id = ids[i * STRING_COUNT + slot]!;
-      if (id >= this.encodedStrings) throw new RangeError(`protobuf encoder: unknown string id ${id}`);
+  // growIds makes room for ids below `n` in the string tables; ids the
+  // string table does not know are written as empty strings (word 0 holds
+  // a length of 0).
+  private growIds(n: number): void {
+    let size = this.stringStarts.length;
+    while (size < n) size *= 2;
+    const starts = new Int32Array(size);
+    starts.set(this.stringStarts);
+    this.stringStarts = starts;
+    const lengths = new Uint16Array(size).fill(1);
+    lengths.set(this.stringLengths);
+    this.stringLengths = lengths;
+  }
+
+  // coverIds makes sure that the string tables cover the ids of a field:
+  // `or` (the OR of its ids) bounds them, and bounds the tables unless
+  // it is far larger than any string table gets.
+  private coverIds(b: FlowBatch, from: number, to: number, slot: number, or: number): void {
+    if (or < MAX_IDS) {
+      this.growIds(or + 1);
+      return;
     }
+    const ids = b.stringIds;
+    let max = 0;
+    for (let i = from; i < to; i++) max = Math.max(max, ids[i * STRING_COUNT + slot]!);
+    if (max >= MAX_IDS) throw new RangeError(`protobuf encoder: string id ${max} out of range`);
+    this.growIds(max + 1);
   }
 }
