@@ -7,6 +7,7 @@ export interface ProducerLike {
   on(event: 'event.error', cb: (err: Error & { code?: number }) => void): unknown;
   connect(options: { timeout: number }, cb: (err: Error | null) => void): unknown;
   setPollInterval(ms: number): unknown;
+  /** produce queues a message; it copies `value` (node-rdkafka does), which the caller reuses once it returns. */
   produce(topic: string, partition: number | null, value: Buffer, key: Buffer | null, timestamp: number, opaque: unknown): unknown;
   flush(timeout: number, cb: (err: Error | null) => void): unknown;
   disconnect(cb: () => void): unknown;
