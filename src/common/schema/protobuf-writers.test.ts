@@ -4,6 +4,10 @@
 // shapes: all enriched fields set, sparse rows, empty and unicode strings,
 // varints at every width.
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import protobuf from 'protobufjs';
 import { FlowBatch, STRING_COLUMNS } from '../../inlet/flow/batch.ts';
@@ -291,5 +295,40 @@ describe('protobuf encoder, generated writers', () => {
     assert.equal(m.SrcPort, 22);
     b.setStringId(i, 'inIfName', 2 ** 30);
     assert.throws(() => enc.prepare(b), RangeError);
+  });
+
+  it('falls back to the interpreted writer where code generation is disallowed', (t) => {
+    const dir = mkdtempSync(join(tmpdir(), 'akvorado-protobuf-'));
+    t.after(() => rmSync(dir, { recursive: true, force: true }));
+    const script = join(dir, 'fallback.ts');
+    const here = new URL('.', import.meta.url).pathname;
+    writeFileSync(
+      script,
+      [
+        `import { ProtobufEncoder } from '${here}protobuf.ts';`,
+        `import { Schema } from '${here}root.ts';`,
+        `import { FlowBatch } from '${here}../../inlet/flow/batch.ts';`,
+        `import { StringTable } from '${here}../../inlet/flow/strings.ts';`,
+        'const strings = new StringTable();',
+        'const b = new FlowBatch(4);',
+        'for (let k = 0; k < 3; k++) { const i = b.begin(); b.srcAS[i] = 64_500 + k; b.setStringId(i, "inIfName", strings.intern("et-" + k)); b.commit(); }',
+        'const enc = new ProtobufEncoder(new Schema({ enabled: [], disabled: [], mainTableOnly: [], notMainTableOnly: [] }), strings);',
+        'const out = new Uint8Array(4 * 8192);',
+        'enc.prepare(b);',
+        'process.stdout.write(Buffer.from(out.subarray(0, enc.encode(b, 0, b.length, out, 0))).toString("hex"));',
+      ].join('\n'),
+    );
+    const child = spawnSync(process.execPath, ['--disallow-code-generation-from-strings', script], { encoding: 'utf8' });
+    assert.equal(child.status, 0, child.stderr);
+    const strings = new StringTable();
+    const b = new FlowBatch(4);
+    for (let k = 0; k < 3; k++) {
+      const i = b.begin();
+      b.srcAS[i] = 64_500 + k;
+      b.setStringId(i, 'inIfName', strings.intern(`et-${k}`));
+      b.commit();
+    }
+    const want = encodeAll(new ProtobufEncoder(new Schema({ enabled: [], disabled: [], mainTableOnly: [], notMainTableOnly: [] }), strings), b);
+    assert.equal(child.stdout, Buffer.from(want).toString('hex'));
   });
 });
