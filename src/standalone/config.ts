@@ -4,12 +4,15 @@ import type { SchemaNode } from '../common/config/schema.ts';
 import { schema as flowSchemaSection, type Configuration as SchemaConfiguration } from '../common/schema/config.ts';
 import { baseSchema, type BaseConfiguration, type ServiceDefinition } from '../common/service.ts';
 import { consoleSchema, type ConsoleConfiguration } from '../console/config.ts';
+import { exporterSettings as demoExporterSettings, type ExporterConfiguration as DemoExporterConfiguration } from '../demoexporter/config.ts';
 import { schema as inletSchema, type Configuration as InletConfiguration } from '../inlet/config.ts';
 
 /** StandaloneConfiguration holds the settings only standalone has. */
 export interface StandaloneConfiguration {
   /** clickhouseListen is where the embedded ClickHouse answers over HTTP, read-only ('' = nowhere). */
   clickhouseListen: string;
+  /** demoExporter is the demo exporter run by --demo. */
+  demoExporter: DemoExporterConfiguration;
 }
 
 /** Configuration is the standalone service's section: the inlet's and the console's sections without Kafka. */
@@ -29,6 +32,9 @@ export const standaloneSchema = {
     format: String,
     default: '',
   },
+  // With --demo and no configuration file, the inlet listens where the demo
+  // exporter sends and polls its SNMP port (root.ts, withDemo).
+  'demo-exporter': demoExporterSettings,
 } satisfies SchemaNode;
 
 /**

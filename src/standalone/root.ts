@@ -18,7 +18,6 @@ import type { QueryContext } from '../console/query/input.ts';
 import { consoleRoutes, newDependencies, PREFIX } from '../console/root.ts';
 import { uiRoutes } from '../console/routes/ui.ts';
 import { SavedFilters } from '../console/saved.ts';
-import { defaultConfiguration as demoDefaults } from '../demoexporter/config.ts';
 import { CUSTOMERS, REMOTE_ASES } from '../demoexporter/asns.ts';
 import { DemoExporterComponent } from '../demoexporter/root.ts';
 import { inletComponents } from '../inlet/root.ts';
@@ -50,9 +49,22 @@ export const DEMO_SETTINGS = {
 
 // withDemo returns the configuration with the demo's inputs, SNMP provider
 // and classifiers in place of the defaults, and the names of the demo's AS
-// numbers for the AS dictionary.
+// numbers for the AS dictionary. The inputs listen where the demo exporter
+// sends (`demo-exporter.target`, `.sflow-target`) and SNMP is polled on its
+// `snmp-port`.
 function withDemo(config: Configuration): Configuration {
-  const demo = camelize<Configuration>(validateWith(standaloneSchema, DEMO_SETTINGS), standaloneSchema);
+  const d = config.demoExporter;
+  const settings = {
+    ...DEMO_SETTINGS,
+    flow: {
+      inputs: [
+        { type: 'udp', decoder: 'netflow', listen: d.target },
+        { type: 'udp', decoder: 'sflow', listen: d.sflowTarget },
+      ],
+    },
+    metadata: { providers: [{ ...DEMO_SETTINGS.metadata.providers[0], ports: { '127.0.0.0/8': d.snmpPort } }] },
+  };
+  const demo = camelize<Configuration>(validateWith(standaloneSchema, settings), standaloneSchema);
   const asns = Object.fromEntries([...REMOTE_ASES.map((a) => [String(a.asn), a.name]), ...CUSTOMERS.map((c) => [String(c.asn), c.asName])]);
   // The customers use documentation prefixes, which no GeoIP database knows: describe them as networks.
   const networks = Object.fromEntries(
@@ -148,7 +160,7 @@ export function run(given: Configuration, args: Record<string, unknown>): Promis
     http.app.addHook('onListen', async () => {
       r.child('standalone').logger.info({ url: consoleURL(http.app.server.address()) }, 'console ready');
     });
-    if (demo) components.push(['demo-exporter', new DemoExporterComponent(r, demoDefaults())]);
+    if (demo) components.push(['demo-exporter', new DemoExporterComponent(r, config.demoExporter)]);
     return components;
   });
 }

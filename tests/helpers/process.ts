@@ -19,11 +19,14 @@ export interface Running {
   exited: Promise<number | null>;
 }
 
-/** startAkvorado runs `akvorado ...args`; the process is killed when the test ends. */
-export function startAkvorado(t: TestContext, args: string[]): Running {
+/**
+ * startAkvorado runs `akvorado ...args`, with env added to the environment
+ * (e.g. AKVORADO_CFG_* overrides); the process is killed when the test ends.
+ */
+export function startAkvorado(t: TestContext, args: string[], env: Record<string, string> = {}): Running {
   const child = spawn(join(root, 'bin', 'akvorado'), args, {
     cwd: root,
-    env: { ...process.env, AKVORADO_FROM_SOURCES: '1' },
+    env: { ...process.env, ...env, AKVORADO_FROM_SOURCES: '1' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   t.after(() => {
