@@ -7,50 +7,14 @@
 // (SrcAddr, DstAddr, Proto) must equal tshark's reading of the datagrams,
 // times the sampling rate.
 import assert from 'node:assert/strict';
-import { createSocket } from 'node:dgram';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { it } from 'node:test';
 import { testClickHouse } from '../src/common/clickhouse/tests.ts';
 import { BROKERS, checkKafka } from '../src/common/kafka/tests.ts';
-import { exportCapture, type ExporterMode, type ExportResult } from './helpers/exporters.ts';
+import { sendReferenceTraffic, sumBytes, totalsSQL, type FlowTotals } from './helpers/e2e.ts';
 import { runAkvorado, startAkvorado } from './helpers/process.ts';
-import { craftTraffic } from './helpers/traffic.ts';
-import { tsharkNetflow, tsharkSflow } from './helpers/tshark.ts';
-
-type Totals = Map<string, { bytes: number; packets: number }>;
-
-/**
- * exportAndSend runs an exporter over a capture, then sends what it
- * exported to the inlet. pmacctd now and then exits with an error at the
- * end of a file on a busy machine (its plugin pipe closes first): the
- * export is then run again, and only a complete one reaches the inlet.
- */
-async function exportAndSend(pcap: Uint8Array, mode: ExporterMode, port: number): Promise<ExportResult> {
-  let result: ExportResult | null = null;
-  for (let attempt = 1; result === null; attempt++) {
-    try {
-      result = await exportCapture(pcap, mode);
-    } catch (err) {
-      if (attempt === 3) throw err;
-    }
-  }
-  const s = createSocket('udp4');
-  for (const d of result.datagrams) {
-    s.send(d.payload, port, '127.0.0.1');
-    await new Promise((r) => setTimeout(r, 1));
-  }
-  await new Promise<void>((r) => s.close(() => r()));
-  return result;
-}
-
-function add(m: Totals, key: string, bytes: number, packets: number): void {
-  const t = m.get(key) ?? { bytes: 0, packets: 0 };
-  t.bytes += bytes;
-  t.packets += packets;
-  m.set(key, t);
-}
 
 it('softflowd and pmacctd → inlet → Kafka → ClickHouse Kafka engine: totals match tshark', async (t) => {
   await checkKafka();
@@ -95,27 +59,16 @@ it('softflowd and pmacctd → inlet → Kafka → ClickHouse Kafka engine: total
   assert.equal(ports.length, 2);
 
   // Each exporter sends the same crafted capture; tshark reads what they sent.
-  const expected: Totals = new Map();
-  const softflowd = await exportAndSend(craftTraffic().pcap, { tool: 'softflowd', version: 9 }, ports[0]!);
-  for (const f of tsharkNetflow(softflowd.datagrams.map((d) => d.payload))) add(expected, `${f.src} ${f.dst} ${f.proto}`, f.bytes, f.packets);
-  const sflow = await exportAndSend(craftTraffic({ trailer: 24 }).pcap, { tool: 'pmacctd', plugin: 'sfprobe', agent: '192.0.2.254', samplingRate: 3 }, ports[1]!);
-  const samples = tsharkSflow(sflow.datagrams.map((d) => d.payload));
-  assert.ok(samples.length > 0 && samples.every((f) => f.samplingRate === 3), 'sFlow samples at 1 in 3');
-  for (const f of samples) add(expected, `${f.src} ${f.dst} ${f.proto}`, f.bytes * f.samplingRate!, f.packets * f.samplingRate!);
-  const wantBytes = [...expected.values()].reduce((s, x) => s + x.bytes, 0);
-  assert.ok(expected.size >= 10 && wantBytes > 0, 'the exporters sent flows');
+  const expected = await sendReferenceTraffic(ports[0]!, ports[1]!);
+  const wantBytes = sumBytes(expected);
 
   // The Kafka engine consumes in the background: wait for every byte.
-  const query = (table: string) =>
-    ch.http.select<{ k: string; b: string; p: string }>(
-      `SELECT concat(replaceRegexpOne(toString(SrcAddr), '^::ffff:', ''), ' ', replaceRegexpOne(toString(DstAddr), '^::ffff:', ''), ' ', toString(Proto)) AS k, ` +
-        `sum(Bytes * SamplingRate) AS b, sum(Packets * SamplingRate) AS p FROM ${table} GROUP BY k`,
-    );
+  const query = (table: string) => ch.http.select<{ k: string; b: string; p: string }>(totalsSQL(table));
   const deadline = Date.now() + 90_000;
-  let got: Totals = new Map();
+  let got: FlowTotals = new Map();
   for (;;) {
     got = new Map((await query('flows')).map((r) => [r.k, { bytes: Number(r.b), packets: Number(r.p) }]));
-    const have = [...got.values()].reduce((s, x) => s + x.bytes, 0);
+    const have = sumBytes(got);
     if (have >= wantBytes || Date.now() > deadline) break;
     await new Promise((r) => setTimeout(r, 500));
   }
