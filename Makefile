@@ -4,12 +4,17 @@
 SHELL := /bin/bash
 NODE_ENV_SH := . scripts/env.sh &&
 
-.PHONY: all setup build test typecheck lint unit bench demo config-docs clean
+.PHONY: all setup setup-demo build test typecheck lint unit bench demo config-docs clean
 
 all: build
 
 setup:
 	@bash scripts/setup.sh
+
+# setup-demo prepares only what the demo runs on: no Debian packages for
+# the tests, no librdkafka build (scripts/setup.sh --demo).
+setup-demo:
+	@bash scripts/setup.sh --demo
 
 build: setup
 	@$(NODE_ENV_SH) node build.mjs
@@ -35,7 +40,8 @@ bench: setup
 	@$(NODE_ENV_SH) npm run --silent bench
 
 # demo is the README's first command: standalone with the demo exporter.
-demo: build
+demo: setup-demo
+	@$(NODE_ENV_SH) node build.mjs
 	@bin/akvorado standalone --demo
 
 # config-docs regenerates config.example.yaml and docs/configuration.md from the schemas.
