@@ -122,6 +122,8 @@ test('standalone --demo in a browser: named interfaces, AS names and countries',
     const topAS = await page.locator('[data-widget=top-src-as] li').allInnerTexts();
     assert.ok(topAS.some((text) => [...AS_NAMES].some((n) => text.includes(n))), `AS names in ${JSON.stringify(topAS)}`);
     await page.locator('[data-widget=graph] canvas').first().waitFor();
+    // The countries come from DB-IP's database, whose licence asks for attribution.
+    assert.equal(await page.locator('footer a[href="https://db-ip.com"]').innerText(), 'DB-IP');
     await page.screenshot({ path: join(ARTIFACTS, 'home.png') });
   });
 
@@ -147,6 +149,12 @@ test('standalone --demo in a browser: named interfaces, AS names and countries',
     const names = await rows.evaluateAll((trs) => trs.map((tr) => (tr as HTMLTableRowElement).cells[1]?.textContent ?? ''));
     assert.ok(names.filter((n) => AS_NAMES.has(/^\d+: (.*)$/.exec(n)?.[1] ?? '')).length >= 5, JSON.stringify(names));
     await page.screenshot({ path: join(ARTIFACTS, 'visualize-src-as.png') });
+  });
+
+  await t.test('documentation: installation served', async () => {
+    await page.goto(`${base}docs/installation`);
+    await page.locator('.markdown h1', { hasText: 'Installation' }).waitFor();
+    assert.match(await page.locator('.markdown').innerText(), /DB-IP/);
   });
 
   await browser.close();

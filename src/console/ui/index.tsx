@@ -60,6 +60,10 @@ function App(): JSX.Element {
         <Status loading={config.loading} error={config.error} />
         {page}
       </main>
+      <footer>
+        <Link href="/docs">Akvorado</Link> · AGPL-3.0 · IP to country data (when no GeoIP database is configured):{' '}
+        <a href="https://db-ip.com">DB-IP</a>, <a href="https://creativecommons.org/licenses/by/4.0/">CC BY 4.0</a>
+      </footer>
     </>
   );
 }
