@@ -30,13 +30,15 @@ export function buildBlock(schema: Schema, rows: number, seed: number, now: numb
   for (const c of schema.columns) {
     if (c.alias !== undefined) continue;
     const type = c.type.replace(/^LowCardinality\((.*)\)$/, '$1');
+    const lowCardinality = c.type !== type;
     columns.push(c.name);
     if (type === 'String') {
       const cardinality = c.name.startsWith('Exporter') ? 8 : c.name.includes('Country') ? 40 : 60;
       const dict = Array.from({ length: cardinality }, (_, i) => Buffer.from(`${c.name.toLowerCase()}-${i}`));
       const idx = new Uint32Array(rows);
       for (let i = 0; i < rows; i++) idx[i] = Math.floor(rand() * rand() * cardinality);
-      block.strings(c.name, dict, idx);
+      if (lowCardinality) block.lowCardinality(c.name, dict, idx);
+      else block.strings(c.name, dict, idx);
     } else if (type === 'IPv6') {
       const bytes = new Uint8Array(rows * 16);
       for (let i = 0; i < rows; i++) {

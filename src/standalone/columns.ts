@@ -16,7 +16,7 @@ export type Copied = ArrayBufferView | { labels: Uint32Array; counts: Uint8Array
 /** Plan is how one table column is written: `copy` turns a batch's rows into its Copied column. */
 export interface Plan {
   name: string;
-  type: FixedType | 'String' | 'Array(UInt32)';
+  type: FixedType | 'String' | 'LowCardinality(String)' | 'Array(UInt32)';
   copy: (b: FlowBatch, n: number) => Copied;
 }
 
@@ -45,7 +45,9 @@ export function plan(schema: Schema): Plan[] {
       const slot = STRING_INDEX[strings];
       plans.push({
         name: c.name,
-        type: 'String',
+        // LowCardinality columns get their values as such: converting a
+        // String column costs ClickHouse a hash lookup per row.
+        type: c.type === 'LowCardinality(String)' ? 'LowCardinality(String)' : 'String',
         copy: (b, n) => {
           const ids = new Uint32Array(n);
           for (let i = 0; i < n; i++) ids[i] = b.stringIds[i * STRING_COUNT + slot]!;
@@ -175,12 +177,13 @@ export function buildBlock(plans: readonly Plan[], chunks: readonly Chunk[], str
     if (p.type === 'Array(UInt32)') {
       const mpls = parts as Array<{ labels: Uint32Array; counts: Uint8Array }>;
       block.uint32Arrays(p.name, concat(mpls.map((m) => m.labels)), concat(mpls.map((m) => m.counts)), MAX_MPLS_LABELS);
-    } else if (p.type === 'String') {
+    } else if (p.type === 'String' || p.type === 'LowCardinality(String)') {
       if (dictionary === null) {
         dictionary = [];
         for (let id = 0; id < strings.size; id++) dictionary.push(strings.bytes(id));
       }
-      block.strings(p.name, dictionary, concat(parts as Uint32Array[]));
+      if (p.type === 'String') block.strings(p.name, dictionary, concat(parts as Uint32Array[]));
+      else block.lowCardinality(p.name, dictionary, concat(parts as Uint32Array[]));
     } else {
       block.fixed(p.name, p.type, concat(parts as Uint8Array[]));
     }

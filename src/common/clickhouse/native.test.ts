@@ -32,3 +32,33 @@ test('Native blocks insert into ClickHouse column by column, with type conversio
   ];
   assert.deepEqual(got, [one[0], one[0], one[1], one[1], one[2], one[2]]);
 });
+
+test('LowCardinality columns carry only the strings their rows use, with the narrowest index', async (t) => {
+  const ch = await testClickHouse(t);
+  await ch.embedded.exec('CREATE TABLE lc (n UInt32, name LowCardinality(String), plain String) ENGINE = MergeTree ORDER BY n');
+  // 300 strings used: indexes need 16 bits; id 1 is never used.
+  const dictionary = Array.from({ length: 400 }, (_, i) => Buffer.from(i === 0 ? '' : `if-${i}é`));
+  const rows = 1000;
+  const ids = new Uint32Array(rows);
+  for (let i = 0; i < rows; i++) ids[i] = i % 3 === 0 ? 0 : 2 + ((i * 7) % 299);
+  const block = new NativeBlock(rows);
+  block.fixed('n', 'UInt32', Uint32Array.from({ length: rows }, (_, i) => i));
+  block.lowCardinality('name', dictionary, ids);
+  block.lowCardinality('plain', dictionary, ids);
+  const data = block.encode();
+  // Keys and one 16-bit index per row, not a string per row.
+  assert.ok(data.length < rows * 4 + 2 * (rows * 2 + 300 * 10 + 32) + 100, `block of ${data.length} bytes`);
+  for (const driver of [ch.embedded, ch.http]) await driver.insert('lc', ['n', 'name', 'plain'], 'Native', data);
+  const got = await ch.embedded.select<{ n: number; name: string; plain: string }>('SELECT n, name, plain FROM lc ORDER BY n');
+  assert.equal(got.length, 2 * rows);
+  for (let i = 0; i < 2 * rows; i++) {
+    const n = i >> 1;
+    const want = dictionary[ids[n]!]!.toString();
+    assert.deepEqual(got[i], { n, name: want, plain: want });
+  }
+  // A small dictionary takes 8-bit indexes.
+  const small = new NativeBlock(2);
+  small.lowCardinality('name', dictionary, new Uint32Array([5, 5]));
+  // block header, name, type, 3 × UInt64, one key ('if-5é'), UInt64 rows, 2 × UInt8.
+  assert.equal(small.encode().length, 2 + 5 + 23 + 8 * 3 + 7 + 8 + 2);
+});

@@ -9,8 +9,10 @@ const WIDTH: Record<FixedType, number> = { UInt8: 1, UInt16: 2, UInt32: 4, UInt6
  * NativeBlock builds one block of ClickHouse's Native format, column after
  * column: the format is columnar, so typed arrays of a columnar batch are
  * copied as they are. String columns are given as a dictionary of encoded
- * strings and one index per row (LowCardinality(String) columns of the
- * table accept them: ClickHouse converts on insert).
+ * strings and one index per row, and written either as String (one string
+ * per row) or as LowCardinality(String) (the dictionary and the indexes):
+ * ClickHouse converts either to the table's type, but converting String to
+ * LowCardinality hashes every row.
  *
  *   block  := varuint(columns) varuint(rows) column*
  *   column := string(name) string(type) data
@@ -67,6 +69,52 @@ export class NativeBlock {
       o += s.length;
     }
     this.push(out.subarray(0, o));
+  }
+
+  /**
+   * lowCardinality adds a LowCardinality(String) column: row i holds
+   * dictionary[indexes[i]]. It is sent as ClickHouse stores it, a
+   * dictionary of the strings the rows use and one index per row, so the
+   * engine only looks up the few distinct strings instead of hashing every
+   * row's string as it must when converting a String column.
+   *
+   *   data := UInt64(1)                                   keys version: shared dictionaries with additional keys
+   *           UInt64(flags)                               index width (0: UInt8, 1: UInt16, 2: UInt32) | 1<<9 (additional keys)
+   *           UInt64(keys) string*                        the dictionary, each string as in a String column
+   *           UInt64(rows) index*                         one index per row, of the flags' width
+   */
+  lowCardinality(name: string, dictionary: readonly Uint8Array[], indexes: Uint32Array): void {
+    this.header(name, 'LowCardinality(String)');
+    // The strings the rows use, renumbered in order of first use.
+    const local = new Int32Array(dictionary.length).fill(-1);
+    const used: number[] = [];
+    for (let i = 0; i < this.rows; i++) {
+      const id = indexes[i]!;
+      if (local[id] === -1) {
+        local[id] = used.length;
+        used.push(id);
+      }
+    }
+    const width = used.length <= 0x100 ? 0 : used.length <= 0x10000 ? 1 : 2;
+    let keysBytes = 0;
+    for (const id of used) keysBytes += dictionary[id]!.length + 5;
+    const head = new Uint8Array(24 + keysBytes + 8);
+    const view = new DataView(head.buffer);
+    view.setBigUint64(0, 1n, true);
+    view.setBigUint64(8, BigInt(width | (1 << 9)), true);
+    view.setBigUint64(16, BigInt(used.length), true);
+    let o = 24;
+    for (const id of used) {
+      const s = dictionary[id]!;
+      o = writeVarUInt(head, o, s.length);
+      head.set(s, o);
+      o += s.length;
+    }
+    view.setBigUint64(o, BigInt(this.rows), true);
+    this.push(head.subarray(0, o + 8));
+    const out = width === 0 ? new Uint8Array(this.rows) : width === 1 ? new Uint16Array(this.rows) : new Uint32Array(this.rows);
+    for (let i = 0; i < this.rows; i++) out[i] = local[indexes[i]!]!;
+    this.push(new Uint8Array(out.buffer));
   }
 
   /** uint32Arrays adds an Array(UInt32) column: row i holds `counts[i]` values from `values` at i*stride. */
