@@ -2,7 +2,9 @@
 // Inserting flows into the embedded ClickHouse (chdb) through the driver
 // standalone uses: Native blocks built from columnar data, into the flows
 // table created by the migrations, rolled-up views and exporters view
-// included (every insert also feeds them, as in production).
+// included (every insert also feeds them, as in production). Two kinds of
+// flows: realistic ones (repetitive, as networks are) and a worst case
+// (columns drawn uniformly).
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -22,8 +24,132 @@ const ROWS = 500_000;
 // summing on insert costs 4 to 5 times the insert itself on this machine.
 const INSERT_SETTINGS = { optimize_on_insert: 0, max_insert_threads: 2 };
 
-/** buildBlock makes `rows` flows for the columns of the schema, with realistic cardinalities. */
-export function buildBlock(schema: Schema, rows: number, seed: number, now: number): { block: NativeBlock; columns: string[] } {
+// Well-known ports the realistic flows' servers listen on.
+const SERVICES = [443, 80, 53, 443, 443, 123, 22, 25, 993, 8080, 3389, 1194];
+const SPEEDS = [1_000, 10_000, 100_000, 400_000];
+const COUNTRIES = Buffer.from('USFRDEGBNLJPCNBRINRUZAAUCAITESSECHPLKRSG');
+
+/**
+ * realisticBlock makes `rows` flows the way a network repeats them: each
+ * flow belongs to one of 5,000 conversations, chosen with a skew (a few
+ * carry most flows). A conversation fixes everything but the hosts, the
+ * client port and the counters: the exporter (8), both interfaces (48 per
+ * exporter, with their names, speeds, boundaries), both networks (200, with
+ * their AS, country, names and mask), EType (90% IPv4), Proto (TCP 80%, UDP
+ * 18%, ICMP 2%), the server's port, the forwarding status and direction.
+ * Hosts are one of 1,024 in their network, the client port is ephemeral,
+ * Packets is small and Bytes follows.
+ */
+export function realisticBlock(schema: Schema, rows: number, seed: number, now: number): { block: NativeBlock; columns: string[] } {
+  const rand = mulberry32(seed);
+  const CONVERSATIONS = 5_000;
+  const conv = Array.from({ length: CONVERSATIONS }, () => {
+    const r = rand();
+    return {
+      exporter: Math.floor(rand() * 8),
+      inIf: Math.floor(rand() * 48),
+      outIf: Math.floor(rand() * 48),
+      src: Math.floor(rand() * rand() * 200),
+      dst: Math.floor(rand() * rand() * 200),
+      eType: rand() < 0.9 ? 0x0800 : 0x86dd,
+      proto: r < 0.8 ? 6 : r < 0.98 ? 17 : 1,
+      service: SERVICES[Math.floor(rand() * SERVICES.length)]!,
+      serverIsSrc: rand() < 0.67,
+      forwarding: rand() < 0.97 ? 64 : 128,
+      direction: rand() < 0.5 ? 1 : 2,
+    };
+  });
+  const pick = new Uint16Array(rows);
+  for (let i = 0; i < rows; i++) pick[i] = Math.floor(rand() * rand() * CONVERSATIONS);
+  const packets = new Uint32Array(rows);
+  for (let i = 0; i < rows; i++) packets[i] = 1 + Math.floor(rand() * rand() * 20);
+  const block = new NativeBlock(rows);
+  const columns: string[] = [];
+  for (const c of schema.columns) {
+    if (c.alias !== undefined) continue;
+    const type = c.type.replace(/^LowCardinality\((.*)\)$/, '$1');
+    const side = c.name.startsWith('Src') || c.name.startsWith('In') ? 0 : 1;
+    // The conversation's entity this column describes (an exporter, an interface, a network).
+    const entity = c.name.startsWith('Exporter')
+      ? (k: number) => conv[k]!.exporter
+      : c.name.startsWith('InIf') || c.name.startsWith('OutIf')
+        ? (k: number) => conv[k]!.exporter * 48 + (side === 0 ? conv[k]!.inIf : conv[k]!.outIf)
+        : (k: number) => (side === 0 ? conv[k]!.src : conv[k]!.dst);
+    columns.push(c.name);
+    if (type === 'String') {
+      const cardinality = c.name.startsWith('Exporter') ? 8 : c.name.includes('If') ? 384 : 60;
+      const dict = Array.from({ length: cardinality }, (_, i) => Buffer.from(`${c.name.toLowerCase()}-${i}`));
+      const idx = new Uint32Array(rows);
+      for (let i = 0; i < rows; i++) idx[i] = entity(pick[i]!) % cardinality;
+      if (c.type !== type) block.lowCardinality(c.name, dict, idx);
+      else block.strings(c.name, dict, idx);
+    } else if (type === 'IPv6') {
+      const bytes = new Uint8Array(rows * 16);
+      const view = new DataView(bytes.buffer);
+      for (let i = 0; i < rows; i++) {
+        bytes[i * 16 + 10] = 0xff;
+        bytes[i * 16 + 11] = 0xff;
+        const e = entity(pick[i]!);
+        const v = c.name === 'ExporterAddress' ? 0xc0000200 + e : 0x0a000000 + e * 1024 + Math.floor(rand() * 1024);
+        view.setUint32(i * 16 + 12, v);
+      }
+      block.fixed(c.name, 'IPv6', bytes);
+    } else if (type === 'FixedString(2)') {
+      const v = new Uint8Array(rows * 2);
+      for (let i = 0; i < rows; i++) {
+        const k = 2 * (entity(pick[i]!) % 20);
+        v[i * 2] = COUNTRIES[k]!;
+        v[i * 2 + 1] = COUNTRIES[k + 1]!;
+      }
+      block.fixed(c.name, 'FixedString(2)', v);
+    } else if (type === 'DateTime') {
+      const t = new Uint32Array(rows);
+      for (let i = 0; i < rows; i++) t[i] = now - Math.floor((i / rows) * 60);
+      block.fixed(c.name, 'DateTime', t);
+    } else if (type === 'UInt64') {
+      const v = new BigUint64Array(rows);
+      for (let i = 0; i < rows; i++) {
+        const p = packets[i]!;
+        v[i] = BigInt(c.name === 'SamplingRate' ? 1000 : c.name === 'Packets' ? p : p * (conv[pick[i]!]!.proto === 6 ? 1200 : 120));
+      }
+      block.fixed(c.name, 'UInt64', v);
+    } else if (type.startsWith('Enum8')) {
+      const v = new Uint8Array(rows);
+      for (let i = 0; i < rows; i++) {
+        const k = pick[i]!;
+        v[i] = c.name === 'FlowDirection' ? conv[k]!.direction : entity(k) % 48 < 8 ? 1 : 2;
+      }
+      block.fixed(c.name, 'Enum8', v);
+    } else if (type === 'Array(UInt32)') {
+      block.uint32Arrays(c.name, new Uint32Array(rows), new Uint8Array(rows), 1);
+    } else if (['UInt8', 'UInt16', 'UInt32'].includes(type)) {
+      const v = type === 'UInt8' ? new Uint8Array(rows) : type === 'UInt16' ? new Uint16Array(rows) : new Uint32Array(rows);
+      for (let i = 0; i < rows; i++) {
+        const k = pick[i]!;
+        const f = conv[k]!;
+        if (c.name === 'EType') v[i] = f.eType;
+        else if (c.name === 'Proto') v[i] = f.proto;
+        else if (c.name === 'ForwardingStatus') v[i] = f.forwarding;
+        else if (c.name.endsWith('Port')) v[i] = f.proto === 1 ? 0 : (side === 0) === f.serverIsSrc ? f.service : 32768 + Math.floor(rand() * 28232);
+        else if (c.name.endsWith('IfSpeed')) v[i] = SPEEDS[entity(k) % SPEEDS.length]!;
+        else if (c.name.endsWith('AS')) v[i] = 64_500 + (entity(k) % 60);
+        else if (c.name.endsWith('NetMask')) v[i] = [24, 22, 20, 16][entity(k) % 4]!;
+        else v[i] = entity(k) % 256;
+      }
+      block.fixed(c.name, type as FixedType, v);
+    } else {
+      throw new Error(`bench: no generator for ${c.name} ${c.type}`);
+    }
+  }
+  return { block, columns };
+}
+
+/**
+ * uniformBlock makes `rows` flows whose columns are drawn independently,
+ * many over their whole range (addresses, speeds, EType, Proto): the worst
+ * case for sorting, compression and the rolled-up tables.
+ */
+export function uniformBlock(schema: Schema, rows: number, seed: number, now: number): { block: NativeBlock; columns: string[] } {
   const rand = mulberry32(seed);
   const block = new NativeBlock(rows);
   const columns: string[] = [];
@@ -41,11 +167,12 @@ export function buildBlock(schema: Schema, rows: number, seed: number, now: numb
       else block.strings(c.name, dict, idx);
     } else if (type === 'IPv6') {
       const bytes = new Uint8Array(rows * 16);
+      const view = new DataView(bytes.buffer);
       for (let i = 0; i < rows; i++) {
         bytes[i * 16 + 10] = 0xff;
         bytes[i * 16 + 11] = 0xff;
         const v = c.name === 'ExporterAddress' ? 0xc0000200 + Math.floor(rand() * 8) : Math.floor(rand() * 2 ** 32);
-        new DataView(bytes.buffer).setUint32(i * 16 + 12, v);
+        view.setUint32(i * 16 + 12, v);
       }
       block.fixed(c.name, 'IPv6', bytes);
     } else if (type === 'FixedString(2)') {
@@ -84,6 +211,39 @@ export function buildBlock(schema: Schema, rows: number, seed: number, now: numb
   return { block, columns };
 }
 
+type Generator = typeof realisticBlock;
+
+/** Series are the rates of one kind of insert, run after run. */
+interface Series {
+  rates: number[];
+  perCpu: number[];
+  encodeRates: number[];
+}
+
+// insertSeries inserts `runs` blocks (after one warm-up block) into `table`;
+// a rate covers building the Native block and the insert, perCpu divides
+// the rows by the CPU time the whole process (the engine's threads
+// included) spent meanwhile, which the neighbours' load does not inflate.
+async function insertSeries(ch: Embedded, table: string, make: Generator, schema: Schema, runs: number, seed: number): Promise<Series> {
+  const now = Math.floor(Date.now() / 1000);
+  const out: Series = { rates: [], perCpu: [], encodeRates: [] };
+  for (let i = 0; i <= runs; i++) {
+    const { block, columns } = make(schema, ROWS, seed + i, now);
+    const cpu = process.cpuUsage();
+    const built = performance.now();
+    const data = block.encode();
+    const encoded = performance.now();
+    await ch.insert(table, columns, 'Native', data, { settings: INSERT_SETTINGS });
+    const done = performance.now();
+    const used = process.cpuUsage(cpu);
+    if (i === 0) continue;
+    out.rates.push(ROWS / ((done - built) / 1000));
+    out.perCpu.push(ROWS / ((used.user + used.system) / 1e6));
+    out.encodeRates.push(ROWS / ((encoded - built) / 1000));
+  }
+  return out;
+}
+
 export async function run(): Promise<Figure[]> {
   const dir = mkdtempSync(join(tmpdir(), 'akvorado-bench-chdb-'));
   const engine = new Engine(dir);
@@ -92,37 +252,23 @@ export async function run(): Promise<Figure[]> {
     await engine.run('CREATE DATABASE bench');
     const schema = new Schema({ enabled: [], disabled: [], mainTableOnly: [], notMainTableOnly: [] });
     await new Migrations(newMock(), clickhouseConfig('http://unused', 'bench'), ch, schema, null).run();
-    const now = Math.floor(Date.now() / 1000);
-    const rates: number[] = [];
-    const encodeRates: number[] = [];
-    // One warm-up batch, then measured ones.
-    for (let i = 0; i < 6; i++) {
-      const { block, columns } = buildBlock(schema, ROWS, i, now);
-      const built = performance.now();
-      const data = block.encode();
-      const encoded = performance.now();
-      await ch.insert('flows', columns, 'Native', data, { settings: INSERT_SETTINGS });
-      const done = performance.now();
-      if (i === 0) continue;
-      rates.push(ROWS / ((done - built) / 1000));
-      encodeRates.push(ROWS / ((encoded - built) / 1000));
+    // A copy of flows without views: the cost of the table alone.
+    await ch.exec('CREATE TABLE flows_alone AS flows', { settings: { allow_suspicious_low_cardinality_types: 1 } });
+    const figures: Figure[] = [];
+    for (const [suffix, make] of [['', realisticBlock], ['.worst_case', uniformBlock]] as const) {
+      const views = await insertSeries(ch, 'flows', make, schema, 5, 0);
+      const alone = await insertSeries(ch, 'flows_alone', make, schema, 4, 100);
+      figures.push(
+        figure(`clickhouse.embedded.insert_rows_per_s${suffix}`, 'rows/s', views.rates),
+        figure(`clickhouse.embedded.insert_rows_per_cpu_s${suffix}`, 'rows/s', views.perCpu),
+        figure(`clickhouse.embedded.insert_rows_per_s${suffix}.table_alone`, 'rows/s', alone.rates),
+        figure(`clickhouse.embedded.insert_rows_per_cpu_s${suffix}.table_alone`, 'rows/s', alone.perCpu),
+        figure(`clickhouse.native_encode_rows_per_s${suffix}`, 'rows/s', views.encodeRates),
+      );
     }
     const [count] = await ch.select<{ n: string }>('SELECT count() AS n FROM flows');
-    if (Number(count!.n) !== ROWS * 6) throw new Error(`bench: expected ${ROWS * 6} rows, found ${count!.n}`);
-    // The same rows into a copy of flows without views: the cost of the table alone.
-    await ch.exec('CREATE TABLE flows_alone AS flows', { settings: { allow_suspicious_low_cardinality_types: 1 } });
-    const alone: number[] = [];
-    for (let i = 0; i < 4; i++) {
-      const data = buildBlock(schema, ROWS, 100 + i, now).block.encode();
-      const start = performance.now();
-      await ch.insert('flows_alone', buildBlock(schema, 1, 0, now).columns, 'Native', data, { settings: INSERT_SETTINGS });
-      alone.push(ROWS / ((performance.now() - start) / 1000));
-    }
-    return [
-      figure('clickhouse.embedded.insert_rows_per_s', 'rows/s', rates),
-      figure('clickhouse.embedded.insert_rows_per_s.table_alone', 'rows/s', alone),
-      figure('clickhouse.native_encode_rows_per_s', 'rows/s', encodeRates),
-    ];
+    if (Number(count!.n) !== ROWS * 12) throw new Error(`bench: expected ${ROWS * 12} rows, found ${count!.n}`);
+    return figures;
   } finally {
     await engine.close();
     rmSync(dir, { recursive: true, force: true });
