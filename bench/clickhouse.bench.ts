@@ -38,9 +38,10 @@ const COUNTRIES = Buffer.from('USFRDEGBNLJPCNBRINRUZAAUCAITESSECHPLKRSG');
  * their AS, country, names and mask), EType (90% IPv4), Proto (TCP 80%, UDP
  * 18%, ICMP 2%), the server's port, the forwarding status and direction.
  * Hosts are one of 1,024 in their network, the client port is ephemeral,
- * Packets is small and Bytes follows.
+ * Packets is small and Bytes follows. Text columns go as the table's type,
+ * or all as String when `lowCardinality` is false.
  */
-export function realisticBlock(schema: Schema, rows: number, seed: number, now: number): { block: NativeBlock; columns: string[] } {
+export function realisticBlock(schema: Schema, rows: number, seed: number, now: number, lowCardinality = true): { block: NativeBlock; columns: string[] } {
   const rand = mulberry32(seed);
   const CONVERSATIONS = 5_000;
   const conv = Array.from({ length: CONVERSATIONS }, () => {
@@ -81,7 +82,7 @@ export function realisticBlock(schema: Schema, rows: number, seed: number, now: 
       const dict = Array.from({ length: cardinality }, (_, i) => Buffer.from(`${c.name.toLowerCase()}-${i}`));
       const idx = new Uint32Array(rows);
       for (let i = 0; i < rows; i++) idx[i] = entity(pick[i]!) % cardinality;
-      if (c.type !== type) block.lowCardinality(c.name, dict, idx);
+      if (lowCardinality && c.type !== type) block.lowCardinality(c.name, dict, idx);
       else block.strings(c.name, dict, idx);
     } else if (type === 'IPv6') {
       const bytes = new Uint8Array(rows * 16);
