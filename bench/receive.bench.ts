@@ -10,8 +10,7 @@
 // Environment: BENCH_RECEIVE_SECONDS (run length, 30 by default),
 // BENCH_RECEIVE_BUFFER (receive buffer asked per socket, 32 MiB by default),
 // BENCH_RECEIVE_SCENARIOS (comma-separated: realistic, one-record; both by default).
-import { spawn } from 'node:child_process';
-import { readdirSync, readFileSync, writeFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { readdirSync, readFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -20,10 +19,11 @@ import { newMock as newDaemon } from '../src/common/daemon/mock.ts';
 import { newMock } from '../src/common/reporter/mock.ts';
 import { inputSchema, type InputConfiguration } from '../src/inlet/flow/config.ts';
 import { realisticV9, V9_TEMPLATE_V4, V9_TEMPLATE_V6, type FieldSpec } from '../src/inlet/flow/decoder/netflow/testdata/builder.ts';
-import { rmemMax, udpDrops } from '../src/inlet/flow/kernel.ts';
+import { udpDrops } from '../src/inlet/flow/kernel.ts';
 import { FlowComponent } from '../src/inlet/flow/root.ts';
 import { figure, median, type Figure } from './measure.ts';
 import { buildSender } from './sender/build.ts';
+import { machineTimes, raiseRmemMax, restoreRmemMax, runSender, writeDatagrams, type SenderReport } from './udp.ts';
 
 const SECONDS = Number(process.env['BENCH_RECEIVE_SECONDS'] ?? 30);
 const BUFFER = Number(process.env['BENCH_RECEIVE_BUFFER'] ?? 32 * 1024 * 1024);
@@ -31,7 +31,6 @@ const SCENARIOS = (process.env['BENCH_RECEIVE_SCENARIOS'] ?? 'realistic,one-reco
 const WORKERS = 2;
 // Many source sockets so that the kernel's hash spreads them evenly across workers.
 const SOURCE_SOCKETS = 128;
-const RMEM_MAX_FILE = '/proc/sys/net/core/rmem_max';
 const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
 const pct = (n: number) => `${Math.round(n * 100)}%`;
 const log = (line: string) => console.log(`# receive: ${line}`);
@@ -55,19 +54,6 @@ interface RunResult {
   decoderErrors: number;
   /** cpuNs is the receiver's CPU time (every thread) per record received, in nanoseconds. */
   cpuNs: number;
-}
-
-// writeDatagrams stores datagrams as the sender reads them.
-function writeDatagrams(path: string, datagrams: readonly Uint8Array[]): void {
-  const size = datagrams.reduce((n, d) => n + 4 + d.length, 0);
-  const out = Buffer.alloc(size);
-  let off = 0;
-  for (const d of datagrams) {
-    off = out.writeUInt32LE(d.length, off);
-    out.set(d, off);
-    off += d.length;
-  }
-  writeFileSync(path, out);
 }
 
 // oneRecordDatagrams splits realistic v9 datagrams into datagrams of one
@@ -115,13 +101,6 @@ function threadTimes(): Map<string, number> {
   return times;
 }
 
-// machineTimes returns the busy and total CPU seconds of the machine (/proc/stat).
-function machineTimes(): { busy: number; total: number } {
-  const f = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).slice(1, 9).map(Number);
-  const total = f.reduce((a, b) => a + b, 0) / 100;
-  return { busy: total - (f[3]! + f[4]!) / 100, total };
-}
-
 // waitForQuiet waits (up to a minute) until other processes leave the cores
 // alone: on a shared machine their load would show as receiver drops.
 async function waitForQuiet(): Promise<void> {
@@ -159,21 +138,9 @@ function describeThreads(before: Map<string, number>, after: Map<string, number>
 }
 
 // sendFor runs the sender and resolves with its report.
-function sendFor(sender: string, s: Scenario, port: number, rate: number, seconds: number) {
-  const args = ['-f', s.data, '-t', s.templates, '-p', String(port), '-s', String(SOURCE_SOCKETS),
-    '-r', String(Math.round(rate)), '-d', String(seconds), '-b', '64', '-w', '300'];
-  const child = spawn(sender, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  child.stdout.on('data', (b: Buffer) => (out += b.toString()));
-  child.stderr.on('data', (b: Buffer) => (out += b.toString()));
-  return new Promise<Record<string, number>>((resolve, reject) => {
-    child.on('error', reject);
-    child.on('close', (code) => {
-      const m = /sent=(\d+) bytes=(\d+) elapsed=([\d.]+) cpu=([\d.]+) errors=(\d+)/.exec(out);
-      if (code !== 0 || m === null) reject(new Error(`sender exited with ${code}: ${out.trim()}`));
-      else resolve({ sent: Number(m[1]), bytes: Number(m[2]), elapsed: Number(m[3]), cpu: Number(m[4]), errors: Number(m[5]) });
-    });
-  });
+function sendFor(sender: string, s: Scenario, port: number, rate: number, seconds: number): Promise<SenderReport> {
+  return runSender(sender, ['-f', s.data, '-t', s.templates, '-p', String(port), '-s', String(SOURCE_SOCKETS),
+    '-r', String(Math.round(rate)), '-d', String(seconds), '-b', '64', '-w', '300']);
 }
 
 // measure runs one receiver for `seconds` at `rate` datagrams/s offered.
@@ -207,7 +174,7 @@ async function measure(sender: string, s: Scenario, rate: number, seconds: numbe
     last = flows;
     lastAt = now;
   }, 1000);
-  let report: Record<string, number>;
+  let report: SenderReport;
   try {
     report = await sendFor(sender, s, port, rate, seconds);
   } catch (err) {
@@ -237,8 +204,8 @@ async function measure(sender: string, s: Scenario, rate: number, seconds: numbe
   const granted = Object.entries(m).filter(([k]) => k.startsWith('akvorado_inlet_flow_input_udp_receive_buffer_bytes')).map(([, v]) => v);
   const received = perWorker.reduce((a, b) => a + b, 0);
   // Drop the warm-up seconds and the last tick if it straddled the end of sending.
-  const records = perSecond.slice(warmup, Math.max(warmup + 1, Math.floor(report.elapsed!)));
-  const expected = report.sent! * s.recordsPerDatagram;
+  const records = perSecond.slice(warmup, Math.max(warmup + 1, Math.floor(report.elapsed)));
+  const expected = report.sent * s.recordsPerDatagram;
   const result: RunResult = {
     rate,
     records,
@@ -249,23 +216,23 @@ async function measure(sender: string, s: Scenario, rate: number, seconds: numbe
   };
   // /proc/stat counts every core: busy over total is a share of the machine.
   const cores = (machine1.busy - machine0.busy) / ((machine1.total - machine0.total) / cpus().length);
-  const others = cores - threads.total - report.cpu! / elapsed;
+  const others = cores - threads.total - report.cpu / elapsed;
   log(
     `${s.name} @ ${fmt(rate)} datagrams/s offered (${fmt(rate * s.recordsPerDatagram)} records/s) for ${seconds} s: ` +
       `received ${fmt(median(records))} records/s median (min ${fmt(Math.min(...records))}, max ${fmt(Math.max(...records))}), ` +
-      `${fmt(median(result.datagrams))} datagrams/s; sent ${fmt(report.sent!)} datagrams ` +
-      `(${fmt(report.sent! / report.elapsed!)}/s, sender errors ${report.errors}); flows ${fmt(flows)} of ${fmt(expected)}; ` +
+      `${fmt(median(result.datagrams))} datagrams/s; sent ${fmt(report.sent)} datagrams ` +
+      `(${fmt(report.sent / report.elapsed)}/s, sender errors ${report.errors}); flows ${fmt(flows)} of ${fmt(expected)}; ` +
       `kernel drops ${fmt(drops)}; decoder errors ${decoderErrors}; ` +
       `flows dropped after decoding ${sum('akvorado_inlet_flow_dropped_flows_total')}; ` +
       `datagrams per worker ${perWorker.map((n) => pct(n / received)).join('/')}; granted buffers ${granted.map(fmt).join('/')} bytes`,
   );
   log(
-    `  cpu (share of one core): sender ${pct(report.cpu! / elapsed)}, receiver ${pct(threads.total)} (${threads.text}); ` +
+    `  cpu (share of one core): sender ${pct(report.cpu / elapsed)}, receiver ${pct(threads.total)} (${threads.text}); ` +
       `${fmt(result.cpuNs)} ns of receiver CPU per record; main event loop utilization ${pct(elu.utilization)}; machine busy ${pct(cores)} of ${cpus().length} cores, ` +
       `of which other processes ${pct(Math.max(0, others))}`,
   );
   if (others > 0.2) log(`  WARNING: other processes competed for the cores (${pct(others)} of one): this run's figures are low`);
-  if (report.sent! < 0.97 * rate * report.elapsed!) log(`  WARNING: the sender could not keep the offered rate (CPU-starved)`);
+  if (report.sent < 0.97 * rate * report.elapsed) log(`  WARNING: the sender could not keep the offered rate (CPU-starved)`);
   return result;
 }
 
@@ -315,30 +282,13 @@ async function scenario(sender: string, s: Scenario, unit: 'records' | 'datagram
   return figures;
 }
 
-// raiseRmemMax lets sockets get the buffer asked for; returns the value to restore, if changed.
-function raiseRmemMax(): number | null {
-  const max = rmemMax();
-  if (max === null || max >= BUFFER) {
-    log(`net.core.rmem_max ${max === null ? 'unknown' : fmt(max)} bytes, receive buffer asked ${fmt(BUFFER)} bytes`);
-    return null;
-  }
-  try {
-    writeFileSync(RMEM_MAX_FILE, String(BUFFER));
-  } catch {
-    log(`net.core.rmem_max ${fmt(max)} bytes (not writable): the receive buffer of ${fmt(BUFFER)} bytes is capped to it`);
-    return null;
-  }
-  log(`net.core.rmem_max raised from ${fmt(max)} to ${fmt(BUFFER)} bytes for the run (restored after), receive buffer asked ${fmt(BUFFER)} bytes`);
-  return max;
-}
-
 /** run measures the receive path (see the header comment). */
 export async function run(): Promise<Figure[]> {
   if (process.platform !== 'linux' || udpDrops(0) === null) throw new Error('needs Linux (/proc/net/udp for kernel drops)');
   if (!(SECONDS >= 3)) throw new Error(`BENCH_RECEIVE_SECONDS must be at least 3, got ${process.env['BENCH_RECEIVE_SECONDS']}`);
   const sender = await buildSender();
   const dir = mkdtempSync(join(tmpdir(), 'akvorado-bench-receive-'));
-  const restore = raiseRmemMax();
+  const restore = raiseRmemMax(BUFFER, log);
   try {
     const v9 = realisticV9(1000);
     writeDatagrams(join(dir, 'templates'), [v9.templates!]);
@@ -360,7 +310,7 @@ export async function run(): Promise<Figure[]> {
     if (SCENARIOS.includes('one-record')) figures.push(...(await scenario(sender, single, 'datagrams')));
     return figures;
   } finally {
-    if (restore !== null) writeFileSync(RMEM_MAX_FILE, String(restore));
+    restoreRmemMax(restore);
     rmSync(dir, { recursive: true, force: true });
   }
 }

@@ -4,7 +4,7 @@
 // (bench/receive.bench.ts builds it with `cc -O2`).
 //
 //   sender -f DATA [-t TEMPLATES] -p PORT [-a 127.0.0.1] [-s SOCKETS]
-//          [-r DATAGRAMS_PER_S] [-d SECONDS] [-b BATCH] [-w WAIT_MS]
+//          [-r DATAGRAMS_PER_S] [-d SECONDS] [-b BATCH] [-w WAIT_MS] [-x EXPORTERS]
 //
 // DATA and TEMPLATES hold datagrams, each as a little-endian u32 length
 // followed by its bytes. The templates go out first from every source
@@ -14,7 +14,10 @@
 // BATCH datagrams per call, the sockets taking turns, for SECONDS, paced at
 // DATAGRAMS_PER_S (0: as fast as possible). Several source sockets are
 // needed for SO_REUSEPORT to spread datagrams across the workers: one
-// source 4-tuple always lands on the same one.
+// source 4-tuple always lands on the same one. With -x EXPORTERS, the
+// sockets are bound to EXPORTERS source addresses in turn, 127.0.0.1 to
+// 127.0.0.EXPORTERS (loopback only), so that the collector sees that many
+// exporters; without it every datagram comes from the kernel's choice.
 //
 // On exit it prints one line: `sent=N bytes=B elapsed=S cpu=C errors=E`
 // (C is the sender's own CPU time in seconds, user + system).
@@ -108,16 +111,16 @@ static void send_all(const int *socks, int nsocks, const struct datagrams *d) {
 static void usage(void) {
   fprintf(stderr,
           "usage: sender -f DATA [-t TEMPLATES] -p PORT [-a ADDR] [-s SOCKETS] [-r RATE] [-d SECONDS] [-b BATCH] "
-          "[-w WAIT_MS]\n");
+          "[-w WAIT_MS] [-x EXPORTERS]\n");
   exit(64);
 }
 
 int main(int argc, char **argv) {
   const char *data_path = NULL, *templates_path = NULL, *addr = "127.0.0.1";
-  int port = 0, nsocks = 32, batch = 64, wait_ms = 300;
+  int port = 0, nsocks = 32, batch = 64, wait_ms = 300, exporters = 0;
   double rate = 0, duration = 10;
   int opt;
-  while ((opt = getopt(argc, argv, "f:t:p:a:s:r:d:b:w:")) != -1) {
+  while ((opt = getopt(argc, argv, "f:t:p:a:s:r:d:b:w:x:")) != -1) {
     switch (opt) {
       case 'f': data_path = optarg; break;
       case 't': templates_path = optarg; break;
@@ -128,11 +131,12 @@ int main(int argc, char **argv) {
       case 'd': duration = atof(optarg); break;
       case 'b': batch = atoi(optarg); break;
       case 'w': wait_ms = atoi(optarg); break;
+      case 'x': exporters = atoi(optarg); break;
       default: usage();
     }
   }
   if (data_path == NULL || port <= 0 || port > 65535 || nsocks < 1 || nsocks > MAX_SOCKETS || batch < 1 ||
-      batch > MAX_BATCH || rate < 0 || duration <= 0 || wait_ms < 0) {
+      batch > MAX_BATCH || rate < 0 || duration <= 0 || wait_ms < 0 || exporters < 0 || exporters > 254) {
     usage();
   }
   struct datagrams data = load(data_path);
@@ -152,6 +156,13 @@ int main(int argc, char **argv) {
   for (int s = 0; s < nsocks; s++) {
     socks[s] = socket(AF_INET, SOCK_DGRAM, 0);
     if (socks[s] < 0) die("socket");
+    if (exporters > 0) {
+      struct sockaddr_in from;
+      memset(&from, 0, sizeof(from));
+      from.sin_family = AF_INET;
+      from.sin_addr.s_addr = htonl(0x7f000001u + (uint32_t)(s % exporters));
+      if (bind(socks[s], (struct sockaddr *)&from, sizeof(from)) < 0) die("bind");
+    }
     // Connected sockets: sendmmsg needs no address per message and the
     // kernel skips the route lookup for each one.
     if (connect(socks[s], (struct sockaddr *)&to, sizeof(to)) < 0) die("connect");

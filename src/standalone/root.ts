@@ -100,10 +100,14 @@ export class EngineComponent implements Component {
   readonly #engine: Engine;
   readonly #migrations: Migrations;
 
-  constructor(r: Reporter, engine: Engine, migrations: Migrations) {
+  readonly #after: (() => Promise<void>) | null;
+
+  /** `after` runs once the migrations are done (the benchmark's sink table). */
+  constructor(r: Reporter, engine: Engine, migrations: Migrations, after: (() => Promise<void>) | null = null) {
     this.#r = r.child('standalone/clickhouse');
     this.#engine = engine;
     this.#migrations = migrations;
+    this.#after = after;
   }
 
   /** start opens the data directory and applies the migrations. */
@@ -112,6 +116,7 @@ export class EngineComponent implements Component {
     this.#engine.open();
     const result = await this.#migrations.run();
     this.#r.logger.info({ applied: result.applied.length, skipped: result.skipped.length }, 'ClickHouse database in place');
+    if (this.#after !== null) await this.#after();
   }
 
   /** stop closes the engine once its statements are done. */
@@ -119,6 +124,20 @@ export class EngineComponent implements Component {
     await this.#engine.close();
     this.#r.logger.info('embedded ClickHouse stopped');
   }
+}
+
+/**
+ * benchSink reads AKVORADO_BENCH_SINK, a switch for bench/standalone.bench.ts
+ * only (not a configuration key): `table` sends the flows to a copy of
+ * `flows` without its views, `null` to a table of the Null engine, so that
+ * the benchmark can tell the insert's cost from the rest of the pipeline.
+ */
+function benchSink(): { table: string; create: string[] } | null {
+  const sink = process.env['AKVORADO_BENCH_SINK'];
+  if (sink === undefined || sink === '' || sink === 'flows') return null;
+  if (sink !== 'table' && sink !== 'null') throw new Error(`AKVORADO_BENCH_SINK: expected table or null, got ${JSON.stringify(sink)}`);
+  const engine = sink === 'null' ? ' ENGINE = Null' : '';
+  return { table: 'flows_bench', create: ['DROP TABLE IF EXISTS flows_bench', `CREATE TABLE flows_bench AS flows${engine}`] };
 }
 
 /**
@@ -139,9 +158,12 @@ export function run(given: Configuration, args: Record<string, unknown>): Promis
     const ch = new Embedded(engine, config.clickhouse.database);
     // The database may not exist yet: the migrations create it through the default one.
     const migrations = new Migrations(r, config.clickhouse, new Embedded(engine), schema, null);
-    const sink = new SinkComponent(r, ch, schema);
+    const bench = benchSink();
+    const sink = new SinkComponent(r, ch, schema, bench === null ? {} : { table: bench.table });
     const components: NamedComponent[] = [
-      ['clickhouse', new EngineComponent(r, engine, migrations)],
+      ['clickhouse', new EngineComponent(r, engine, migrations, bench === null ? null : async () => {
+        for (const sql of bench.create) await ch.exec(sql, { settings: { allow_suspicious_low_cardinality_types: 1 } });
+      })],
       ['sink', sink],
       ...inletComponents({ r, daemon, http }, config, (batch) => sink.send(batch)),
     ];
