@@ -122,3 +122,48 @@ test('sink: failed inserts are retried, rows beyond the bound are dropped', asyn
   assert.equal(metrics.akvorado_standalone_sink_inserted_rows_total, 3);
   assert.equal(metrics.akvorado_standalone_sink_pending_rows, 0);
 });
+
+// Gated passes inserts on once `open()` is called, and records their sizes.
+class Gated extends Failing {
+  sizes: number[] = [];
+  #open: () => void = () => undefined;
+  #gate = new Promise<void>((resolve) => (this.#open = resolve));
+  constructor(ch: ClickHouse) {
+    super(ch, 0);
+  }
+  open(): void {
+    this.#open();
+  }
+  override async insert(table: string, columns: readonly string[], format: InsertFormat, data: Uint8Array, options?: QueryOptions): Promise<void> {
+    await this.#gate;
+    await super.insert(table, columns, format, data, options);
+    // Native: varuint(columns) varuint(rows), both below 128 here.
+    this.sizes.push(data[1]!);
+  }
+}
+
+test('sink: inserts hold at most maxInsertRows; rows keep coming while one runs', async (t) => {
+  const ch = await testClickHouse(t);
+  const schema = new Schema(SCHEMA);
+  await new Migrations(newMock(), ch.config, ch.embedded, schema, null).run();
+  const strings = new StringTable();
+  const gated = new Gated(ch.embedded);
+  const r = newMock();
+  const sink = new SinkComponent(r, gated, schema, { strings, intervalMs: 10, batchRows: 3, maxInsertRows: 5, maxPendingRows: 100 });
+  sink.start();
+  const b = batchOf(strings);
+  // Bytes above 2^32 survive the copy into UInt64.
+  b.bytes[0] = 2 ** 40 + 3;
+  // 2 rows at a time: the first block's insert starts at 4 rows (batchRows
+  // 3) and waits; the next 8 rows fill a block of 5 (maxInsertRows) and one of 3.
+  for (let k = 0; k < 6; k++) sink.send(b);
+  await new Promise((resolve) => setTimeout(resolve, 50));
+  gated.open();
+  await sink.stop();
+  assert.deepEqual(gated.sizes, [4, 5, 3]);
+  const [row] = await ch.embedded.select<{ n: string; big: string }>('SELECT count() AS n, countIf(Bytes = 1099511627779) AS big FROM flows');
+  assert.deepEqual({ n: Number(row!.n), big: Number(row!.big) }, { n: 12, big: 6 });
+  const metrics = await r.getMetrics('akvorado_standalone_sink_');
+  assert.equal(metrics.akvorado_standalone_sink_inserted_rows_total, 12);
+  assert.equal(metrics.akvorado_standalone_sink_dropped_rows_total, 0);
+});

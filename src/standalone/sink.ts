@@ -5,17 +5,26 @@ import type { Reporter } from '../common/reporter/root.ts';
 import type { Schema } from '../common/schema/root.ts';
 import type { FlowBatch } from '../inlet/flow/batch.ts';
 import { STRINGS, type StringTable } from '../inlet/flow/strings.ts';
-import { buildBlock, copyBatch, plan, type Chunk, type Plan } from './columns.ts';
+import { Block, buildBlock, plan, type Plan } from './columns.ts';
 
 /** Options tune the sink (tests use smaller values). */
 export interface Options {
   /** table is where flows go. */
   table: string;
-  /** batchRows starts an insert as soon as this many rows are pending. */
+  /** batchRows starts an insert as soon as this many rows are pending (when none runs). */
   batchRows: number;
+  /**
+   * maxInsertRows bounds the rows of one insert: rows that arrive while an
+   * insert runs gather into blocks of this many rows at most.
+   */
+  maxInsertRows: number;
   /** intervalMs is the longest time an accepted row waits before an insert starts. */
   intervalMs: number;
-  /** maxPendingRows bounds the rows kept while inserts fail; rows beyond are dropped and counted. */
+  /**
+   * maxPendingRows bounds the rows accepted and not inserted yet (the
+   * insert running included), while inserts fail or cannot keep up: rows
+   * beyond are dropped and counted, memory does not grow.
+   */
   maxPendingRows: number;
   /** stopAttempts is how many inserts `stop()` tries before giving up the rows left. */
   stopAttempts: number;
@@ -25,7 +34,7 @@ export interface Options {
 
 /** defaultOptions returns a fresh copy of the sink's defaults. */
 export function defaultOptions(): Options {
-  return { table: 'flows', batchRows: 100_000, intervalMs: 1000, maxPendingRows: 1_000_000, stopAttempts: 3, strings: STRINGS };
+  return { table: 'flows', batchRows: 100_000, maxInsertRows: 250_000, intervalMs: 1000, maxPendingRows: 1_000_000, stopAttempts: 3, strings: STRINGS };
 }
 
 // Settings of every insert: rolled-up tables add up rows in background
@@ -35,14 +44,19 @@ const INSERT_SETTINGS = { optimize_on_insert: 0, max_insert_threads: 2 };
 const MIN_BACKOFF_MS = 100;
 const MAX_BACKOFF_MS = 10_000;
 
+// FREE_BLOCKS is how many emptied blocks are kept for reuse.
+const FREE_BLOCKS = 2;
+
 /**
  * SinkComponent writes enriched flows into the main flows table through a
  * ClickHouse driver (standalone: the embedded engine), in place of Kafka.
- * `send()` copies the rows at once (worker buffers are reused); inserts run
- * one at a time, when `batchRows` rows are pending or every `intervalMs`.
- * A failed insert keeps its rows and is retried with a doubling delay; while
- * inserts fail, rows beyond `maxPendingRows` are dropped and counted.
- * `stop()` inserts what was accepted.
+ * `send()` copies the rows at once (worker buffers are reused) into blocks
+ * of at most `maxInsertRows` rows; inserts run one at a time, a block each,
+ * when `batchRows` rows are pending or every `intervalMs`. While an insert
+ * runs, the next block fills up, so that inserts grow when the engine is
+ * slow. A failed insert keeps its block and is retried with a doubling
+ * delay. Rows beyond `maxPendingRows` (a slow or failing engine) are
+ * dropped and counted. `stop()` inserts what was accepted.
  */
 export class SinkComponent implements Component {
   readonly #r: Reporter;
@@ -51,7 +65,10 @@ export class SinkComponent implements Component {
   readonly #plans: Plan[];
   readonly #metrics;
   readonly #sampler;
-  #pending: Chunk[] = [];
+  readonly #capacity: number;
+  // Blocks waiting for their insert, oldest first; the last one may still fill.
+  #queue: Block[] = [];
+  #free: Block[] = [];
   #pendingRows = 0;
   #inflight: Promise<void> | null = null;
   #timer: NodeJS.Timeout | null = null;
@@ -64,6 +81,7 @@ export class SinkComponent implements Component {
     this.#ch = ch;
     this.#options = { ...defaultOptions(), ...options };
     this.#plans = plan(schema);
+    this.#capacity = Math.max(1, Math.min(this.#options.maxInsertRows, this.#options.maxPendingRows));
     this.#sampler = this.#r.newSampler(3, 30_000);
     const m = this.#r.metrics;
     this.#metrics = {
@@ -72,6 +90,7 @@ export class SinkComponent implements Component {
       errors: m.counter({ name: 'errors_total', help: 'Failed inserts' }),
       pending: m.gauge({ name: 'pending_rows', help: 'Flows accepted and not inserted yet' }),
       duration: m.summary({ name: 'insert_duration_seconds', help: 'Time to insert one block', percentiles: [0.5, 0.9, 0.99] }),
+      rows: m.summary({ name: 'insert_rows', help: 'Rows of one insert', percentiles: [0.5, 0.9, 0.99] }),
     };
     this.#metrics.dropped.inc(0);
     this.#metrics.errors.inc(0);
@@ -86,8 +105,8 @@ export class SinkComponent implements Component {
   start(): void {
     if (this.#state !== 'new') throw new Error('standalone sink: already started');
     this.#state = 'started';
-    this.#r.logger.info({ table: this.#options.table, columns: this.#plans.length }, 'starting flow sink');
-    this.#timer = setInterval(() => this.#kick(), this.#options.intervalMs);
+    this.#r.logger.info({ table: this.#options.table, columns: this.#plans.length, maxInsertRows: this.#capacity }, 'starting flow sink');
+    this.#timer = setInterval(() => this.#kick(true), this.#options.intervalMs);
   }
 
   /** send accepts the rows of an enriched batch (copied: the caller may reuse it). */
@@ -98,31 +117,39 @@ export class SinkComponent implements Component {
       return;
     }
     const room = this.#options.maxPendingRows - this.#pendingRows;
-    if (room < batch.length) {
-      this.#metrics.dropped.inc(batch.length - Math.max(room, 0));
+    let n = batch.length;
+    if (room < n) {
+      this.#metrics.dropped.inc(n - Math.max(room, 0));
       if (this.#sampler.allow()) this.#r.logger.warn({ pending: this.#pendingRows }, 'too many pending flows, dropping');
       if (room <= 0) return;
-      const chunk = copyBatch(this.#plans, batch);
-      this.#push(truncate(chunk, room));
-    } else {
-      this.#push(copyBatch(this.#plans, batch));
+      n = room;
     }
-    if (this.#pendingRows >= this.#options.batchRows) this.#kick();
-  }
-
-  #push(chunk: Chunk): void {
-    this.#pending.push(chunk);
-    this.#pendingRows += chunk.rows;
+    for (let from = 0; from < n; ) {
+      let block = this.#queue.at(-1);
+      if (block === undefined || block.room === 0 || (block === this.#queue[0] && this.#inflight !== null)) {
+        block = this.#free.pop() ?? new Block(this.#plans, this.#capacity);
+        this.#queue.push(block);
+      }
+      const count = Math.min(block.room, n - from);
+      block.append(this.#plans, batch, from, count);
+      from += count;
+    }
+    this.#pendingRows += n;
     this.#metrics.pending.set(this.#pendingRows);
+    if (this.#queue[0]!.rows >= this.#options.batchRows) this.#kick(false);
   }
 
-  // kick starts an insert unless one runs or a retry delay is not over.
-  #kick(): void {
-    if (this.#inflight !== null || this.#pendingRows === 0 || Date.now() < this.#retryAt) return;
-    this.#inflight = this.#insert().then(
+  // kick starts an insert of the oldest block unless one runs or a retry
+  // delay is not over; `timer` inserts a block below batchRows too.
+  #kick(timer: boolean): void {
+    if (this.#state !== 'started' || this.#inflight !== null || this.#queue.length === 0 || Date.now() < this.#retryAt) return;
+    const block = this.#queue[0]!;
+    if (block.rows === 0 || (!timer && block.rows < this.#options.batchRows && block.room > 0)) return;
+    this.#inflight = this.#insert(block).then(
       () => {
         this.#inflight = null;
-        if (this.#pendingRows >= this.#options.batchRows) this.#kick();
+        const next = this.#queue[0];
+        if (next !== undefined && (next.rows >= this.#options.batchRows || this.#queue.length > 1)) this.#kick(true);
       },
       () => {
         this.#inflight = null;
@@ -130,16 +157,13 @@ export class SinkComponent implements Component {
     );
   }
 
-  // insert writes the pending rows as one block; on failure they stay pending.
-  async #insert(): Promise<void> {
-    const chunks = this.#pending;
-    this.#pending = [];
-    const { block, columns } = buildBlock(this.#plans, chunks, this.#options.strings);
+  // insert writes the oldest block (`block`); on failure it stays queued.
+  async #insert(block: Block): Promise<void> {
+    const { block: native, columns } = buildBlock(this.#plans, block, this.#options.strings);
     const end = this.#metrics.duration.startTimer();
     try {
-      await this.#ch.insert(this.#options.table, columns, 'Native', block.encode(), { settings: INSERT_SETTINGS });
+      await this.#ch.insert(this.#options.table, columns, 'Native', native.encode(), { settings: INSERT_SETTINGS });
     } catch (err) {
-      this.#pending = [...chunks, ...this.#pending];
       this.#metrics.errors.inc();
       this.#backoffMs = Math.min(MAX_BACKOFF_MS, Math.max(MIN_BACKOFF_MS, this.#backoffMs * 2));
       this.#retryAt = Date.now() + this.#backoffMs;
@@ -147,11 +171,15 @@ export class SinkComponent implements Component {
       throw err;
     }
     end();
+    this.#metrics.rows.observe(block.rows);
     this.#backoffMs = 0;
     this.#retryAt = 0;
+    this.#queue.shift();
     this.#pendingRows -= block.rows;
     this.#metrics.pending.set(this.#pendingRows);
     this.#metrics.inserted.inc(block.rows);
+    block.rows = 0;
+    if (this.#free.length < FREE_BLOCKS) this.#free.push(block);
   }
 
   /** stop inserts the rows accepted so far (a few attempts), then refuses new ones. */
@@ -160,26 +188,26 @@ export class SinkComponent implements Component {
     this.#state = 'stopped';
     if (this.#timer !== null) clearInterval(this.#timer);
     this.#timer = null;
-    if (this.#inflight !== null) await this.#inflight;
+    while (this.#inflight !== null) await this.#inflight.catch(() => undefined);
     if (this.#pendingRows > 0) this.#r.logger.info({ rows: this.#pendingRows }, 'inserting pending flows before stopping');
-    for (let attempt = 0; attempt < this.#options.stopAttempts && this.#pendingRows > 0; attempt++) {
-      if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, this.#backoffMs));
-      await this.#insert().catch(() => undefined);
+    for (let attempt = 0; attempt < this.#options.stopAttempts && this.#pendingRows > 0; ) {
+      const block = this.#queue[0]!;
+      if (block.rows === 0) {
+        this.#queue.shift();
+        continue;
+      }
+      const ok = await this.#insert(block).then(
+        () => true,
+        () => false,
+      );
+      if (!ok && ++attempt < this.#options.stopAttempts) await new Promise((resolve) => setTimeout(resolve, this.#backoffMs));
     }
     if (this.#pendingRows > 0) {
       this.#r.logger.error({ rows: this.#pendingRows }, 'flows lost at stop: inserts keep failing');
       this.#metrics.dropped.inc(this.#pendingRows);
     }
+    this.#free = [];
+    this.#queue = [];
     this.#r.logger.info('flow sink stopped');
   }
-}
-
-// truncate keeps the first `rows` rows of a chunk.
-function truncate(chunk: Chunk, rows: number): Chunk {
-  const ratio = (v: ArrayBufferView & { subarray(a: number, b: number): ArrayBufferView; length: number }) =>
-    v.subarray(0, (v.length / chunk.rows) * rows);
-  return {
-    rows,
-    columns: chunk.columns.map((c) => ('labels' in c ? { labels: c.labels.subarray(0, (c.labels.length / chunk.rows) * rows), counts: c.counts.subarray(0, rows) } : ratio(c as Uint8Array))),
-  };
 }
