@@ -87,6 +87,11 @@ export class FlowMetrics {
         help: 'Flow batches handed from workers to the main thread, by input and worker',
         labelNames: ['input', 'worker'] as const,
       }),
+      busyDropped: m.counter({
+        name: 'input_busy_dropped_flows_total',
+        help: 'Flows a worker dropped because the main thread did not keep up (too many batches not handed back), by input and worker',
+        labelNames: ['input', 'worker'] as const,
+      }),
     };
   }
 
@@ -145,11 +150,12 @@ export class FlowMetrics {
       for (let k = 0; k < DECODE_ERRORS.length; k++) h.errors[k]!.inc(d(EXPORTER_FIELDS.length + k));
       last.set(exporter, Float64Array.from(now));
     });
-    const prev = this.lastInput.get(worker) ?? { datagrams: 0, bytes: 0, receiveErrors: 0, unparsable: 0, batches: 0 };
+    const prev = this.lastInput.get(worker) ?? { datagrams: 0, bytes: 0, receiveErrors: 0, unparsable: 0, batches: 0, busyDroppedFlows: 0 };
     this.c.inputDatagrams.labels(inputName, workerName).inc(Math.max(0, input.datagrams - prev.datagrams));
     this.c.inputErrors.labels(inputName, workerName).inc(Math.max(0, input.receiveErrors - prev.receiveErrors));
     this.c.inputUnparsable.labels(inputName, workerName).inc(Math.max(0, input.unparsable - prev.unparsable));
     this.c.batches.labels(inputName, workerName).inc(Math.max(0, input.batches - prev.batches));
+    this.c.busyDropped.labels(inputName, workerName).inc(Math.max(0, input.busyDroppedFlows - prev.busyDroppedFlows));
     this.lastInput.set(worker, { ...input });
   }
 }

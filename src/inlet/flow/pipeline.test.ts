@@ -31,9 +31,11 @@ function newPipeline(o: {
   batchSize?: number;
   random?: () => number;
   useSrcAddrForExporterAddr?: boolean;
+  maxOutstanding?: number;
 }) {
   const out: Array<Record<string, unknown>> = [];
   const batches: number[] = [];
+  const buffers: ArrayBuffer[] = [];
   const p = new Pipeline({
     decoder: o.decoder ?? 'netflow',
     decoderOptions: { timestampSource: 'input' },
@@ -43,12 +45,14 @@ function newPipeline(o: {
     useSrcAddrForExporterAddr: o.useSrcAddrForExporterAddr ?? false,
     batchSize: o.batchSize ?? 64,
     random: o.random,
+    maxOutstanding: o.maxOutstanding,
     emit: (b: FlowBatch) => {
       batches.push(b.length);
+      buffers.push(b.buffer);
       for (let i = 0; i < b.length; i++) out.push(rowToJSON(b, i));
     },
   });
-  return { p, out, batches };
+  return { p, out, batches, buffers };
 }
 
 describe('pipeline', () => {
@@ -119,6 +123,27 @@ describe('pipeline', () => {
     assert.deepEqual(out.map((x) => x.SrcPort), [...Array(30).keys(), ...Array(5).keys()]);
     assert.deepEqual(batches.slice(0, 3), [8, 8, 8]);
     assert.equal(batches.reduce((a, b) => a + b, 0), 35);
+  });
+
+  it('drops and counts batches while the consumer holds maxOutstanding of them', () => {
+    const { p, out, batches, buffers } = newPipeline({ batchSize: 4, defaultSamplingRate: 1, maxOutstanding: 2 });
+    const d = v5Datagram({ sysUptime: 1000, unixSecs: 1 }, records(4));
+    for (let i = 0; i < 4; i++) {
+      p.handle(d, '10.0.0.1', 0);
+      p.flush();
+    }
+    assert.deepEqual(batches, [4, 4]);
+    assert.equal(p.input.busyDroppedFlows, 8);
+    assert.equal(p.input.batches, 2);
+    // One batch handed back: the next one goes out.
+    p.recycle(buffers[0]!);
+    p.handle(d, '10.0.0.1', 0);
+    p.flush();
+    p.handle(d, '10.0.0.1', 0);
+    p.flush();
+    assert.deepEqual(batches, [4, 4, 4]);
+    assert.equal(p.input.busyDroppedFlows, 12);
+    assert.equal(out.length, 12);
   });
 
   it('rate-limits each exporter and scales the sampling rate of kept flows', () => {

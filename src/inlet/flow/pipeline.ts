@@ -25,6 +25,13 @@ export interface PipelineOptions {
   batchSize: number;
   /** emit receives each full (or flushed) batch; it owns it afterwards. */
   emit: (batch: FlowBatch) => void;
+  /**
+   * maxOutstanding bounds the batches emitted and not handed back through
+   * `recycle()` yet (0: no bound). Beyond it the consumer is not keeping
+   * up: batches are dropped and counted (`input.busyDroppedFlows`) rather
+   * than queued without end.
+   */
+  maxOutstanding?: number;
   /** random returns a number in [0, 1) (tests make it deterministic). */
   random?: () => number;
 }
@@ -89,6 +96,9 @@ export class Pipeline {
   private current: ExporterEntry | null;
   private nowMs: number;
   private readonly flushThreshold: number;
+  // Batches emitted and not recycled yet, and their bound (0: none).
+  private outstanding: number;
+  private readonly maxOutstanding: number;
   /** input counts what the input saw, for the stats message. */
   readonly input: InputStats;
   /** emitted counts flows kept after sampling and rate limit. */
@@ -106,12 +116,19 @@ export class Pipeline {
     this.finalized = 0;
     this.current = null;
     this.nowMs = 0;
-    this.input = { datagrams: 0, bytes: 0, receiveErrors: 0, unparsable: 0, batches: 0 };
+    this.input = { datagrams: 0, bytes: 0, receiveErrors: 0, unparsable: 0, batches: 0, busyDroppedFlows: 0 };
+    this.outstanding = 0;
+    this.maxOutstanding = options.maxOutstanding ?? 0;
     this.emitted = 0;
   }
 
   /** recycle takes back the buffer of a batch the main thread is done with. */
   recycle(buffer: ArrayBuffer): void {
+    if (this.outstanding > 0) this.outstanding--;
+    this.keep(buffer);
+  }
+
+  private keep(buffer: ArrayBuffer): void {
     if (this.free.length < MAX_FREE_BATCHES && buffer.byteLength === FlowBatch.byteLength(this.options.batchSize)) {
       this.free.push(buffer);
     }
@@ -222,8 +239,7 @@ export class Pipeline {
     copy.length = this.batch.length;
     this.batch.clear();
     this.finalized = 0;
-    this.input.batches++;
-    this.options.emit(copy);
+    this.hand(copy);
   }
 
   /** flush emits the current batch if it holds flows and starts a new one (between datagrams only). */
@@ -234,8 +250,20 @@ export class Pipeline {
     full.onFull = null;
     this.batch = this.newBatch();
     this.finalized = 0;
+    this.hand(full);
+  }
+
+  // hand emits a batch, or drops it (and reuses its memory) when the
+  // consumer holds maxOutstanding batches already.
+  private hand(b: FlowBatch): void {
+    if (this.maxOutstanding > 0 && this.outstanding >= this.maxOutstanding) {
+      this.input.busyDroppedFlows += b.length;
+      this.keep(b.buffer);
+      return;
+    }
+    this.outstanding++;
     this.input.batches++;
-    this.options.emit(full);
+    this.options.emit(b);
   }
 
   // finalize applies sampling rates and the rate limit to rows not yet

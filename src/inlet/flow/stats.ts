@@ -37,6 +37,8 @@ export interface InputStats {
   /** unparsable counts datagrams dropped before decoding (not UDP/IP in a capture, ...). */
   unparsable: number;
   batches: number;
+  /** busyDroppedFlows counts flows dropped because the main thread held too many batches (it did not keep up). */
+  busyDroppedFlows: number;
 }
 
 /** WorkerMessage is what a worker sends to the main thread. */

@@ -20,6 +20,8 @@ export interface WorkerTask {
   flushIntervalMs: number;
   /** statsIntervalMs is how often counters are sent to the main thread. */
   statsIntervalMs: number;
+  /** maxOutstandingBatches bounds the batches the main thread holds; beyond, flows are dropped and counted. */
+  maxOutstandingBatches: number;
 }
 
 /** runWorker runs one input worker until the main thread says stop (or a file input ends). */
@@ -39,6 +41,7 @@ export default async function runWorker(task: WorkerTask): Promise<string> {
     rateLimit: task.rateLimit,
     useSrcAddrForExporterAddr: input.useSrcAddrForExporterAddr,
     batchSize: task.batchSize,
+    maxOutstanding: task.maxOutstandingBatches,
     emit: (b) => send({ kind: 'batch', buffer: b.buffer, capacity: b.capacity, length: b.length }, [b.buffer]),
   });
   const sendStats = () => send({ kind: 'stats', ...pipeline.statsSnapshot(), input: { ...pipeline.input } });
