@@ -157,7 +157,7 @@ function threadTimes(pid: number): Map<string, number> {
 }
 
 // describeThreads sums per-thread CPU over `seconds` by thread name, as shares of one core.
-function describeThreads(before: Map<string, number>, after: Map<string, number>, seconds: number): { text: string; total: number } {
+function describeThreads(before: Map<string, number>, after: Map<string, number>, seconds: number): { text: string; total: number; groups: Array<[string, number]> } {
   const groups = new Map<string, number>();
   let total = 0;
   for (const [key, t] of after) {
@@ -167,8 +167,9 @@ function describeThreads(before: Map<string, number>, after: Map<string, number>
     const name = key.slice(key.indexOf(' ') + 1);
     groups.set(name, (groups.get(name) ?? 0) + used);
   }
-  const text = [...groups].filter(([, v]) => v >= 0.01).sort((a, b) => b[1] - a[1]).map(([k, v]) => `${k} ${pct(v)}`).join(', ');
-  return { text, total };
+  const sorted = [...groups].sort((a, b) => b[1] - a[1]);
+  const text = sorted.filter(([, v]) => v >= 0.01).map(([k, v]) => `${k} ${pct(v)}`).join(', ');
+  return { text, total, groups: sorted };
 }
 
 // metrics reads the child's Prometheus metrics and sums the series of each name.
@@ -261,6 +262,8 @@ async function measure(sender: string, dir: string, run: number): Promise<RunRes
     }
     const drainSeconds = (performance.now() - drainStart) / 1000;
     clearInterval(ticker);
+    // CPU per stored flow counts the inserts that ran after sending too.
+    const whole = describeThreads(threads0, threadTimes(pid), 1);
     const kernelDatagrams = (udpDrops(port) ?? 0) - kernel0;
     const offered = report.sent * RECORDS_PER_DATAGRAM;
     const inserted = m.get('akvorado_standalone_sink_inserted_rows_total') ?? 0;
@@ -280,6 +283,7 @@ async function measure(sender: string, dir: string, run: number): Promise<RunRes
     const kernel = kernelDatagrams * RECORDS_PER_DATAGRAM;
     const decoder = m.get('akvorado_inlet_flow_decoder_errors_total') ?? 0;
     const inlet = (m.get('akvorado_inlet_flow_dropped_flows_total') ?? 0) + (m.get('akvorado_inlet_core_flows_rejected_total') ?? 0);
+    const busy = m.get('akvorado_inlet_flow_input_busy_dropped_flows_total') ?? 0;
     const sinkDrops = m.get('akvorado_standalone_sink_dropped_rows_total') ?? 0;
     const cores = (machine1.busy - machine0.busy) / ((machine1.total - machine0.total) / cpus().length);
     const mib = (kib: number) => kib / 1024;
@@ -287,7 +291,8 @@ async function measure(sender: string, dir: string, run: number): Promise<RunRes
       `run ${run + 1}/${RUNS}, sink ${SINK}, ${WORKERS} workers: offered ${fmt(offered)} flows in ${report.elapsed.toFixed(1)} s ` +
         `(${fmt(offered / report.elapsed)}/s, sender errors ${report.errors}); stored ${fmt(stored)} = ${fmt(stored / report.elapsed)} flows/s; ` +
         `lost ${fmt(offered - stored)}: kernel ${fmt(kernel)} (${fmt(kernelDatagrams)} datagrams), decoder errors ${fmt(decoder)} datagrams, ` +
-        `inlet ${fmt(inlet)}, sink ${fmt(sinkDrops)}, not accounted ${fmt(offered - stored - kernel - inlet - sinkDrops)}${enriched}`,
+        `inlet ${fmt(inlet)}, workers (main thread busy) ${fmt(busy)}, sink ${fmt(sinkDrops)}, ` +
+        `not accounted ${fmt(offered - stored - kernel - inlet - busy - sinkDrops)}${enriched}`,
     );
     log(
       `  inserted per second: median ${fmt(median(perSecond.length > 0 ? perSecond : [0]))}, max pending ${fmt(maxPending)} rows, ` +
@@ -298,6 +303,11 @@ async function measure(sender: string, dir: string, run: number): Promise<RunRes
     log(
       `  cpu while sending (share of one core): sender ${pct(report.cpu / sendSeconds)}, standalone ${pct(threads.total)} (${threads.text}); ` +
         `machine busy ${pct(cores)} of ${cpus().length} cores`,
+    );
+    const perFlow = (cpu: number) => `${fmt((cpu * 1e9) / Math.max(1, stored))} ns`;
+    log(
+      `  standalone CPU per stored flow, sending and draining: ${perFlow(whole.total)} ` +
+        `(${[...whole.groups].filter(([, v]) => v >= 0.05).map(([k, v]) => `${k} ${perFlow(v)}`).join(', ')})`,
     );
     return { offered, stored, seconds: report.elapsed, rssMiB: mib(peak) };
   } finally {
