@@ -34,7 +34,7 @@ export interface Options {
 
 /** defaultOptions returns a fresh copy of the sink's defaults. */
 export function defaultOptions(): Options {
-  return { table: 'flows', batchRows: 100_000, maxInsertRows: 250_000, intervalMs: 1000, maxPendingRows: 1_000_000, stopAttempts: 3, strings: STRINGS };
+  return { table: 'flows', batchRows: 100_000, maxInsertRows: 250_000, intervalMs: 1000, maxPendingRows: 500_000, stopAttempts: 3, strings: STRINGS };
 }
 
 // Settings of every insert: rolled-up tables add up rows in background
