@@ -17,7 +17,8 @@
 // (decoding workers, 2), BENCH_STANDALONE_BUFFER (receive buffer per
 // socket, 32 MiB), BENCH_STANDALONE_SINK (`flows`, the default; `table`: a
 // copy of `flows` without its views; `null`: a Null-engine table, to see
-// the rest of the pipeline without the insert's cost).
+// the rest of the pipeline without the insert's cost),
+// BENCH_STANDALONE_NODE_OPTIONS (NODE_OPTIONS of the standalone process).
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -86,6 +87,9 @@ interface Child {
 function startChild(configFile: string, dataDir: string): Child {
   const env: Record<string, string | undefined> = { ...process.env, AKVORADO_FROM_SOURCES: '1' };
   if (SINK !== 'flows') env['AKVORADO_BENCH_SINK'] = SINK;
+  // E.g. "--cpu-prof --cpu-prof-dir=/tmp/prof" to profile the standalone process alone.
+  const nodeOptions = process.env['BENCH_STANDALONE_NODE_OPTIONS'];
+  if (nodeOptions !== undefined) env['NODE_OPTIONS'] = nodeOptions;
   const child = spawn(join(ROOT, 'bin', 'akvorado'), ['standalone', '-c', configFile, '--data-dir', dataDir], {
     cwd: ROOT,
     env,
