@@ -214,7 +214,8 @@ async function measure(sender: string, dir: string, run: number): Promise<RunRes
   const c = startChild(configFile, dataDir);
   try {
     await waitForLine(c, 'started', 120_000);
-    const port = (await waitForLine(c, 'flow input listening', 1000)).port as number;
+    const listening = await waitForLine(c, 'flow input listening', 1000);
+    const port = listening.port as number;
     const http = (await waitForLine(c, 'console ready', 1000)).url as string;
     const clickhouse = `http://${(await waitForLine(c, 'ClickHouse HTTP endpoint listening', 1000)).listen as string}/`;
     const pid = c.child.pid!;
@@ -292,7 +293,7 @@ async function measure(sender: string, dir: string, run: number): Promise<RunRes
     const cores = (machine1.busy - machine0.busy) / ((machine1.total - machine0.total) / cpus().length);
     const mib = (kib: number) => kib / 1024;
     log(
-      `run ${run + 1}/${RUNS}, sink ${SINK}, ${WORKERS} workers: offered ${fmt(offered)} flows in ${report.elapsed.toFixed(1)} s ` +
+      `run ${run + 1}/${RUNS}, sink ${SINK}, ${WORKERS} workers (${String(listening.receiver)} receiver): offered ${fmt(offered)} flows in ${report.elapsed.toFixed(1)} s ` +
         `(${fmt(offered / report.elapsed)}/s, sender errors ${report.errors}); stored ${fmt(stored)} = ${fmt(stored / report.elapsed)} flows/s; ` +
         `lost ${fmt(offered - stored)}: kernel ${fmt(kernel)} (${fmt(kernelDatagrams)} datagrams), decoder errors ${fmt(decoder)} datagrams, ` +
         `inlet ${fmt(inlet)}, workers (main thread busy) ${fmt(busy)}, sink ${fmt(sinkDrops)}, ` +
