@@ -300,7 +300,8 @@ async function measure(sender: string, dir: string, run: number): Promise<RunRes
         `not accounted ${fmt(offered - stored - kernel - inlet - busy - sinkDrops)}${enriched}`,
     );
     log(
-      `  inserted per second: median ${fmt(median(perSecond.length > 0 ? perSecond : [0]))}, max pending ${fmt(maxPending)} rows, ` +
+      `  inserted ${fmt(inserted / (sendSeconds + drainSeconds))} rows/s over sending and draining, most in one second ${fmt(Math.max(0, ...perSecond))}, ` +
+        `max pending ${fmt(maxPending)} rows, ` +
         `drained ${drainSeconds.toFixed(1)} s after sending; RSS peak ${fmt(mib(peak))} MiB, median ${fmt(mib(median(rssSamples.length > 0 ? rssSamples : [0])))} MiB; ` +
         `${fmt(m.get('akvorado_standalone_sink_insert_duration_seconds_count') ?? 0)} inserts of ` +
         `${((m.get('akvorado_standalone_sink_insert_duration_seconds_sum') ?? 0) / Math.max(1, m.get('akvorado_standalone_sink_insert_duration_seconds_count') ?? 0)).toFixed(2)} s on average`,
