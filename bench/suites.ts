@@ -14,6 +14,7 @@ export const SUITES: Record<string, () => Promise<Figure[]>> = {
   clickhouse: async () => (await import('./clickhouse.bench.ts')).run(),
   'clickhouse-variants': async () => (await import('./clickhouse-variants.bench.ts')).run(),
   standalone: async () => (await import('./standalone.bench.ts')).run(),
+  console: async () => (await import('./console.bench.ts')).run(),
   enrich: async () => (await import('../src/inlet/core/bench.ts')).run(),
   lookup: async () => [
     ...(await (await import('../src/common/helpers/prefix-table.bench.ts')).run()),
