@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { testSchema } from '../tests.ts';
-import { dimensionSQL, swapFilter, swapName } from './dimensions.ts';
+import { dimensionKey, dimensionRender, dimensionSQL, swapFilter, swapName } from './dimensions.ts';
 import { percentile95, previousOffset, stats } from './line.ts';
 import { unitSQL } from './units.ts';
 
@@ -55,4 +55,17 @@ test('dimensionSQL renders every dimension of the schema as a string', () => {
   const schema = testSchema();
   for (const c of schema.columns) if (!c.notDimension) assert.match(dimensionSQL(schema, c.name), /`/, c.name);
   assert.match(dimensionSQL(schema, 'SrcAS'), /dictGetOrDefault\('asns'/);
+});
+
+test('dimensionKey groups by the column or the truncated address, dimensionRender renders it', () => {
+  const schema = testSchema();
+  assert.equal(dimensionKey(schema, 'SrcAS'), '`SrcAS`');
+  assert.equal(dimensionKey(schema, 'ExporterName'), '`ExporterName`');
+  assert.match(dimensionKey(schema, 'DstAddr'), /^IPv6CIDRToRange\(`DstAddr`, .*\{truncate4:UInt8\}.*\{truncate6:UInt8\}/);
+  assert.equal(dimensionRender(schema, 'SrcAS', 'k0'), "concat(toString(k0), ': ', dictGetOrDefault('asns', 'name', k0, '???'))");
+  // Protocol numbers above 255 are not named after their low byte: rendering stays one-to-one.
+  assert.match(dimensionRender(schema, 'Proto', 'k0'), /^if\(k0 < 256, dictGetOrDefault\('protocols', 'name', toUInt8\(k0\)/);
+  for (const c of schema.columns) {
+    if (!c.notDimension) assert.equal(dimensionSQL(schema, c.name), dimensionRender(schema, c.name, dimensionKey(schema, c.name)), c.name);
+  }
 });

@@ -3,11 +3,11 @@
 // the dimensions, everything else gathered in an "Other" row. One query per
 // series set (direct, reverse, previous period): a WITH subquery ranks the
 // values by the limit type, the main query sums by time bucket with the
-// values outside the top N renamed "Other".
+// values outside the top N gathered as "Other".
 import { quoteIdentifier as id } from '../../common/clickhouse/root.ts';
 import { parseFilter, type FilterResult } from '../filter/root.ts';
 import { InputError } from '../errors.ts';
-import { dimensionSQL, OTHER, swapFilter, swapName } from './dimensions.ts';
+import { dimensionKey, dimensionRender, OTHER, swapFilter, swapName } from './dimensions.ts';
 import { checkColumns, checkDimensions, checkLimit, checkRange, rfc3339, type GraphInput, type QueryContext } from './input.ts';
 import { renameParams, select, type Params } from './select.ts';
 import { chooseTable, type TableChoice } from './table.ts';
@@ -70,28 +70,43 @@ const timeRange = (from: string, to: string) => `TimeReceived >= toDateTime({${f
 
 // seriesSQL builds the query of one series set. `top` (the direct
 // direction's dimensions and filter) selects the rows; `dir` is summed.
+// Both queries group by the dimensions' keys (columns, truncated
+// addresses) and render only the rows left: rendering every flow (AS names
+// from a dictionary, strings compared in a set) cost more than the rest of
+// the query. The top N is found on keys with the same order as on rendered
+// values (rendering is one-to-one); the series query groups the flows of
+// the top N by their keys, the others together, then renders.
 function seriesSQL(ctx: QueryContext, b: Bucketed, input: GraphInput, top: Direction | null, dir: Direction, prefix: string): { sql: string; params: Params } {
   const table = id(b.choice.table);
   const f = renameParams(dir.filter.sql, dir.filter.params, `${prefix}f`);
   const params: Params = { ...f.params, step: b.choice.step, from: b.start - dir.shift, to: b.start - dir.shift + b.n * b.choice.step, truncate4: input.truncatev4, truncate6: input.truncatev6 };
   const bucket = (from: string) => `intDiv(toUInt32(TimeReceived) - {${from}:UInt32}, {step:UInt32}) AS i`;
-  const outer = dir.dims.map((d) => dimensionSQL(ctx.schema, d));
-  if (top === null || outer.length === 0) {
+  if (top === null || dir.dims.length === 0) {
     const sql = `SELECT ${bucket('from')}, ${dir.units.sum} / {step:UInt32} AS v FROM ${table} WHERE ${timeRange('from', 'to')} AND (${f.sql}) GROUP BY i`;
     return { sql, params };
   }
   const tf = renameParams(top.filter.sql, top.filter.params, 'tf');
   Object.assign(params, tf.params, { start: b.start, end: b.start + b.n * b.choice.step, limit: input.limit, lasti: b.n - 1 });
-  const names = top.dims.map((_, k) => `d${k}`);
-  const inner = top.dims.map((d, k) => `${dimensionSQL(ctx.schema, d)} AS d${k}`);
-  const rank = { avg: 'sum(v)', max: 'max(v)', last: 'sumIf(v, i = {lasti:UInt32})' }[input.limitType];
+  const keys = top.dims.map((_, k) => `k${k}`).join(', ');
+  const topKeys = top.dims.map((d, k) => `${dimensionKey(ctx.schema, d)} AS k${k}`).join(', ');
+  const order = top.dims.map((d, k) => dimensionRender(ctx.schema, d, `k${k}`)).join(', ');
+  const topWhere = `${timeRange('start', 'end')} AND (${tf.sql})`;
+  // avg ranks by the sum over the range: no need to sum each bucket first.
+  const topRows =
+    input.limitType === 'avg'
+      ? `SELECT ${topKeys} FROM ${table} WHERE ${topWhere} GROUP BY ${keys} ORDER BY ${top.units.sum} DESC, ${order} LIMIT {limit:UInt32}`
+      : [
+          `SELECT ${keys} FROM (`,
+          `SELECT ${bucket('start')}, ${topKeys}, ${top.units.sum} AS v FROM ${table} WHERE ${topWhere} GROUP BY i, ${keys}`,
+          `) GROUP BY ${keys} ORDER BY ${input.limitType === 'max' ? 'max(v)' : 'sumIf(v, i = {lasti:UInt32})'} DESC, ${order} LIMIT {limit:UInt32}`,
+        ].join('\n');
+  const outer = dir.dims.map((d) => dimensionKey(ctx.schema, d));
   const tuple = outer.length === 1 ? outer[0]! : `(${outer.join(', ')})`;
   const sql = [
-    `WITH top_rows AS (SELECT ${names.join(', ')} FROM (`,
-    `SELECT ${bucket('start')}, ${inner.join(', ')}, ${top.units.sum} AS v FROM ${table} WHERE ${timeRange('start', 'end')} AND (${tf.sql}) GROUP BY i, ${names.join(', ')}`,
-    `) GROUP BY ${names.join(', ')} ORDER BY ${rank} DESC, ${names.join(', ')} LIMIT {limit:UInt32})`,
-    `SELECT ${bucket('from')}, ${outer.map((e, k) => `if(${tuple} IN top_rows, ${e}, '${OTHER}') AS d${k}`).join(', ')}, ${dir.units.sum} / {step:UInt32} AS v`,
-    `FROM ${table} WHERE ${timeRange('from', 'to')} AND (${f.sql}) GROUP BY i, ${names.join(', ')}`,
+    `WITH top_rows AS (${topRows})`,
+    `SELECT i, ${dir.dims.map((d, k) => `if(intop, ${dimensionRender(ctx.schema, d, `k${k}`)}, '${OTHER}') AS d${k}`).join(', ')}, v FROM (`,
+    `SELECT ${bucket('from')}, ${tuple} IN top_rows AS intop, ${outer.map((e, k) => `if(intop, ${e}, defaultValueOfArgumentType(${e})) AS k${k}`).join(', ')},`,
+    `${dir.units.sum} / {step:UInt32} AS v FROM ${table} WHERE ${timeRange('from', 'to')} AND (${f.sql}) GROUP BY i, intop, ${keys})`,
   ].join('\n');
   return { sql, params };
 }
