@@ -154,6 +154,8 @@ export async function generated(rows: number, log: (msg: string) => void): Promi
     await new Migrations(newMock(), clickhouseConfig('http://unused', DATABASE), ch, schema, null).run();
     // The refreshable view fills exporters from the last two minutes of flows: none here.
     await ch.exec('SYSTEM STOP VIEW exporters_consumer');
+    // Merges wait for the end: OPTIMIZE then merges each partition once.
+    for (const t of TABLES) await ch.exec(`SYSTEM STOP MERGES ${t}`);
     for (let day = 0; day < 30; day++) {
       const offset = Math.floor((rows * day) / 30);
       const n = Math.floor((rows * (day + 1)) / 30) - offset;
@@ -161,10 +163,7 @@ export async function generated(rows: number, log: (msg: string) => void): Promi
       log(`generated ${offset + n} of ${rows} flows in ${((performance.now() - started) / 1000).toFixed(0)} s`);
     }
     await fillExporters(ch);
-    for (const t of ['flows_1h0m0s', 'flows_5m0s', 'flows_1m0s', 'flows']) {
-      await ch.exec(`OPTIMIZE TABLE ${t} FINAL`, { settings: { optimize_throw_if_noop: 0 } });
-      log(`merged ${t} in ${((performance.now() - started) / 1000).toFixed(0)} s`);
-    }
+    for (const t of TABLES) await merged(ch, t, (what) => log(`${what} in ${((performance.now() - started) / 1000).toFixed(0)} s`));
     const [count] = await ch.select<{ n: string }>('SELECT sum(Packets > 0) AS n FROM flows_1h0m0s');
     if (Number(count!.n) === 0) throw new Error('bench: no flows generated');
   } finally {
@@ -174,6 +173,27 @@ export async function generated(rows: number, log: (msg: string) => void): Promi
   writeFileSync(join(tmp, 'generated.json'), JSON.stringify({ end, rows, generatedIn }));
   renameSync(tmp, dir);
   return { dir, end, rows, generatedIn };
+}
+
+// TABLES are the flows tables, merged once after generation.
+const TABLES = ['flows_1h0m0s', 'flows_5m0s', 'flows_1m0s', 'flows'];
+
+// merged starts the merges of a table and runs OPTIMIZE ... FINAL until each
+// partition is one part: OPTIMIZE does nothing (silently) when merges that
+// started by themselves hold the parts.
+async function merged(ch: Embedded, table: string, log: (what: string) => void): Promise<void> {
+  await ch.exec(`SYSTEM START MERGES ${table}`);
+  for (;;) {
+    await ch.exec(`OPTIMIZE TABLE ${table} FINAL`, { settings: { optimize_throw_if_noop: 0 } });
+    const [left] = await ch.select<{ n: string }>(
+      "SELECT count() AS n FROM (SELECT partition FROM system.parts WHERE database = currentDatabase() AND table = {t:String} AND active GROUP BY partition HAVING count() > 1)",
+      { params: { t: table } },
+    );
+    if (Number(left!.n) === 0) break;
+    log(`${table}: ${left!.n} partitions not merged yet`);
+    await new Promise((done) => setTimeout(done, 5000));
+  }
+  log(`merged ${table}`);
 }
 
 // fillExporters writes the exporters table as its view would have, from the whole period.
