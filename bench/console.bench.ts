@@ -18,7 +18,7 @@ import { figure, type Figure } from './measure.ts';
 
 /** ROWS is how many flows the benchmark generates. */
 export const ROWS = 50_000_000;
-const RUNS = 9;
+const RUNS = 7;
 
 /** Case is one timed request: its figure, its range and the table it must read. */
 interface Case {
