@@ -18,9 +18,8 @@ export const DAY = 86_400;
 export const DATABASE = 'bench';
 // A cache older than this is generated again: the tables' TTLs run against the real clock.
 const MAX_AGE = 7 * DAY;
-// Rolled-up rows are added up by merges, not on insert (see the clickhouse
-// benchmark); a day (1.7 million flows) is one block, thus one part a table.
-const INSERT_SETTINGS = { optimize_on_insert: 0, max_insert_threads: 2, max_threads: 2, max_insert_block_size: 4_000_000, min_insert_block_size_rows: 4_000_000 };
+// A day (1.7 million flows) is one block, thus one part a partition.
+const INSERT_SETTINGS = { max_insert_threads: 2, max_threads: 2, max_insert_block_size: 4_000_000, min_insert_block_size_rows: 4_000_000 };
 
 // Every value is drawn from cityHash64 of the row number and a salt, so the
 // data is the same at every generation. u(k) is uniform in [0, 1).
@@ -35,15 +34,24 @@ const list = (values: readonly string[]) => `[${values.map((v) => `'${v}'`).join
 /**
  * generatorSQL inserts `rows` flows numbered from `offset`, in the day
  * `day` of the 30 days before `end` (one day per insert: each insert then
- * writes few parts): half the flows uniformly, half around 20:00 UTC (the
- * diurnal curve); 24 exporters with 8 inbound interfaces each (a few
- * busier than the others), to 6 outbound ones; about 6,000 source AS
- * numbers with Zipf-like weights (the 68 named ones of the shipped data
- * first), each with its country and up to 4,096 addresses; 90% IPv4.
+ * writes few parts). Times: half the flows uniformly, half around 20:00 UTC
+ * (the diurnal curve). The columns the rolled-up tables keep are correlated
+ * as in real traffic, so that their rows add up: each flow belongs to a
+ * conversation, an AS and one of its sub-conversations. About 6,000 source
+ * AS numbers with Zipf-like weights (the 68 named ones of the shipped data
+ * first), each with its country and 1 to 3 ingress links (an exporter of 24
+ * and one of its 8 inbound interfaces, the first link the busiest); the AS
+ * of rank r has max(1, 256 / r) sub-conversations, each fixing the link, the
+ * destination customer (one of 40, skewed: outbound interface, destination
+ * AS, network name and country) and the protocol (TCP or UDP over IPv4 or
+ * IPv6, or ICMP). Addresses (up to 4,096 per AS, 65,536 destinations),
+ * ports, packets and bytes vary per flow.
  */
 export function generatorSQL(offset: number, rows: number, day: number, end: number): string {
   const start = end - 30 * DAY;
   const peak = (20 * 3600 - (start % DAY) + DAY) % DAY;
+  // h(k) is uniform in [0, 1), drawn from the conversation (the same for all its flows).
+  const h = (k: number) => `(cityHash64(SrcAS, sub, ${k}) / 18446744073709551616)`;
   return `INSERT INTO flows (TimeReceived, SamplingRate, ExporterAddress, ExporterName, ExporterGroup, ExporterRole, ExporterSite,
   ExporterRegion, SrcAddr, DstAddr, SrcNetMask, DstNetMask, SrcAS, DstAS, DstNetName, SrcCountry, DstCountry,
   InIfName, OutIfName, InIfDescription, OutIfDescription, InIfSpeed, OutIfSpeed, InIfConnectivity, OutIfConnectivity,
@@ -59,16 +67,16 @@ SELECT
   ${list(SITES)}[e % 6 + 1] AS ExporterSite, ${list(REGIONS)}[e % 6 + 1] AS ExporterRegion,
   if(v6, toIPv6(concat('2a0', toString(SrcAS % 10), ':', hex(toUInt16(SrcAS % 65536)), '::', hex(toUInt16(host)))),
     toIPv6(IPv4NumToString(toUInt32(bitAnd(intHash32(SrcAS), 0xfffff000) + host)))) AS SrcAddr,
-  if(v6, toIPv6(concat('2001:db8:', hex(toUInt16(dst % 8)), '::', hex(toUInt16(dst)))),
-    toIPv6(IPv4NumToString(toUInt32(0xcb000000 + dst)))) AS DstAddr,
+  if(v6, toIPv6(concat('2001:db8:', hex(toUInt16(c)), '::', hex(toUInt16(dst)))),
+    toIPv6(IPv4NumToString(toUInt32(0xcb000000 + c * 65536 + dst)))) AS DstAddr,
   if(v6, 48, 20) AS SrcNetMask, if(v6, 48, 16) AS DstNetMask,
   SrcAS,
-  if(${u(10)} < 0.9, 64500, 64501 + toUInt32(${u(11)} * 5)) AS DstAS,
-  concat('dc-', ${list(SITES)}[e % 6 + 1]) AS DstNetName,
+  if(c < 10, 64500, 64491 + c) AS DstAS,
+  concat('dc-', ${list(SITES)}[c % 6 + 1]) AS DstNetName,
   ${list(COUNTRIES)}[intHash32(SrcAS) % ${COUNTRIES.length} + 1] AS SrcCountry,
-  multiIf(${u(12)} < 0.7, 'FR', ${u(12)} < 0.85, 'DE', ${u(12)} < 0.95, 'GB', 'NL') AS DstCountry,
+  ['FR', 'FR', 'DE', 'FR', 'GB', 'FR', 'NL', 'DE'][c % 8 + 1] AS DstCountry,
   concat('Et', toString(k), '/1') AS InIfName,
-  concat('Hu', toString(toUInt32(${u(13)} * 6)), '/0/0') AS OutIfName,
+  concat('Hu', toString(c % 6), '/0/0') AS OutIfName,
   concat(if(provider IN ('franceix', 'amsix', 'decix'), 'IX: ', 'Transit: '), provider) AS InIfDescription,
   'core' AS OutIfDescription,
   if(k < 2, 400000, 100000) AS InIfSpeed, 100000 AS OutIfSpeed,
@@ -77,25 +85,34 @@ SELECT
   provider AS InIfProvider,
   'external' AS InIfBoundary, 'internal' AS OutIfBoundary,
   if(v6, 0x86dd, 0x800) AS EType,
-  multiIf(${u(14)} < 0.75, 6, ${u(14)} < 0.97, 17, 1) AS Proto,
+  multiIf(q < 0.77, 6, q < 0.98, 17, 1) AS Proto,
   toUInt16(1024 + ${u(15)} * 64000) AS SrcPort,
-  [443, 443, 443, 80, 53, 8080, 22, 3478][toUInt32(${u(16)} * 8) + 1] AS DstPort,
+  multiIf(Proto = 6, [443, 443, 443, 80, 8080, 22][toUInt32(${u(16)} * 6) + 1], Proto = 17, [53, 443, 3478, 123][toUInt32(${u(16)} * 4) + 1], 0) AS DstPort,
   packets * (64 + toUInt64(sqrt(${u(17)}) * 1436)) AS Bytes,
   packets AS Packets,
   64 AS ForwardingStatus, 'ingress' AS FlowDirection
 FROM (
   SELECT
-    number + ${offset} AS n,
-    toUInt32(pow(${u(20)}, 1.5) * ${EXPORTERS}) AS e,
-    toUInt32(pow(${u(21)}, 2) * 8) AS k,
+    n, SrcAS, sub, host, dst, packets,
+    -- The conversation's ingress link: one of the AS' 1 to 3, the first one for half of them.
+    if(${h(1)} < 0.5, 0, toUInt32(${h(2)} * (1 + intHash32(SrcAS) % 3))) AS link,
+    toUInt32(pow(cityHash64(SrcAS, link, 3) / 18446744073709551616, 1.5) * ${EXPORTERS}) AS e,
+    toUInt32(pow(cityHash64(SrcAS, link, 4) / 18446744073709551616, 2) * 8) AS k,
     ${list(PROVIDERS)}[(e * 3 + k) % ${PROVIDERS.length} + 1] AS provider,
-    toUInt32(exp(${u(22)} * log(6000))) AS r,
-    if(r <= length(known), known[r], 200000 + r) AS SrcAS,
-    toUInt32(pow(${u(23)}, 2) * 4096) AS host,
-    toUInt32(pow(${u(24)}, 3) * 65536) AS dst,
-    ${u(25)} < 0.1 AS v6,
-    1 + toUInt64(pow(${u(26)}, 4) * 200) AS packets
-  FROM numbers(${rows})
+    toUInt32(pow(${h(5)}, 3) * 40) AS c,
+    ${h(6)} AS q,
+    q < 0.98 AND ${h(7)} < 0.11 AS v6
+  FROM (
+    SELECT
+      number + ${offset} AS n,
+      toUInt32(exp(${u(22)} * log(6000))) AS r,
+      if(r <= length(known), known[r], 200000 + r) AS SrcAS,
+      toUInt32(pow(${u(23)}, 2) * greatest(1, intDiv(256, r))) AS sub,
+      toUInt32(pow(${u(24)}, 2) * 4096) AS host,
+      toUInt32(pow(${u(25)}, 3) * 65536) AS dst,
+      1 + toUInt64(pow(${u(26)}, 4) * 200) AS packets
+    FROM numbers(${rows})
+  )
 )`;
 }
 
@@ -156,12 +173,21 @@ export async function generated(rows: number, log: (msg: string) => void): Promi
     await ch.exec('SYSTEM STOP VIEW exporters_consumer');
     // Merges wait for the end: OPTIMIZE then merges each partition once.
     for (const t of TABLES) await ch.exec(`SYSTEM STOP MERGES ${t}`);
+    // The rolled-up tables are filled by the SELECT of their views, day by
+    // day after the main table: through the views themselves, inserting took
+    // about three times longer.
+    const rollups = await rollupInserts(ch);
+    for (const v of rollups.map((r) => r.view)) await ch.exec(`DETACH TABLE ${v}`);
+    const start = end - 30 * DAY;
     for (let day = 0; day < 30; day++) {
       const offset = Math.floor((rows * day) / 30);
       const n = Math.floor((rows * (day + 1)) / 30) - offset;
       await ch.exec(generatorSQL(offset, n, day, end), { settings: INSERT_SETTINGS });
+      const params = { from: start + day * DAY, to: start + (day + 1) * DAY };
+      for (const r of rollups) await ch.exec(r.sql, { params, settings: INSERT_SETTINGS });
       log(`generated ${offset + n} of ${rows} flows in ${((performance.now() - started) / 1000).toFixed(0)} s`);
     }
+    for (const v of rollups.map((r) => r.view)) await ch.exec(`ATTACH TABLE ${v}`);
     await fillExporters(ch);
     for (const t of TABLES) await merged(ch, t, (what) => log(`${what} in ${((performance.now() - started) / 1000).toFixed(0)} s`));
     const [count] = await ch.select<{ n: string }>('SELECT sum(Packets > 0) AS n FROM flows_1h0m0s');
@@ -194,6 +220,36 @@ async function merged(ch: Embedded, table: string, log: (what: string) => void):
     await new Promise((done) => setTimeout(done, 5000));
   }
   log(`merged ${table}`);
+}
+
+// rollupInserts gives, for each rolled-up table, its view and the INSERT
+// its view would run, restricted to the flows of [{from}, {to}).
+async function rollupInserts(ch: Embedded): Promise<Array<{ view: string; sql: string }>> {
+  const out: Array<{ view: string; sql: string }> = [];
+  for (const t of TABLES.filter((t) => t !== 'flows')) {
+    const view = `${t}_consumer`;
+    const [v] = await ch.select<{ q: string }>('SELECT as_select AS q FROM system.tables WHERE database = currentDatabase() AND name = {v:String}', { params: { v: view } });
+    if (v === undefined) throw new Error(`bench: no view ${view}`);
+    const cols = await ch.select<{ name: string }>(
+      "SELECT name FROM system.columns WHERE database = currentDatabase() AND table = {t:String} AND default_kind NOT IN ('ALIAS', 'MATERIALIZED') ORDER BY position",
+      { params: { t } },
+    );
+    const names = cols.map((c) => c.name).join(', ');
+    // The view reads the main table; its SELECT names TimeReceived its truncated time: the range applies to the flows first.
+    const from = ` FROM ${DATABASE}.flows`;
+    if (!v.q.endsWith(from)) throw new Error(`bench: view ${view} does not end with "${from}"`);
+    const range = ' FROM (SELECT * FROM flows WHERE TimeReceived >= toDateTime({from:UInt32}) AND TimeReceived < toDateTime({to:UInt32}))';
+    out.push({ view, sql: `INSERT INTO ${t} (${names}) SELECT ${names} FROM (${v.q.slice(0, -from.length)}${range})` });
+  }
+  return out;
+}
+
+/** tableRows counts the rows of the flows tables. */
+export async function tableRows(ch: Embedded): Promise<Record<string, number>> {
+  const rows = await ch.select<{ table: string; n: string }>(
+    'SELECT table, sum(rows) AS n FROM system.parts WHERE database = currentDatabase() AND active GROUP BY table',
+  );
+  return Object.fromEntries(TABLES.map((t) => [t, Number(rows.find((r) => r.table === t)?.n ?? 0)]));
 }
 
 // fillExporters writes the exporters table as its view would have, from the whole period.
