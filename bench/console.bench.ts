@@ -13,7 +13,7 @@ import { rfc3339 } from '../src/console/query/input.ts';
 import { consoleRoutes, newDependencies, PREFIX } from '../src/console/root.ts';
 import { SavedFilters } from '../src/console/saved.ts';
 import { consoleConfig } from '../src/console/tests.ts';
-import { DATABASE, DAY, generated } from './console-data.ts';
+import { DATABASE, DAY, generated, tableRows } from './console-data.ts';
 import { figure, type Figure } from './measure.ts';
 
 /** ROWS is how many flows the benchmark generates. */
@@ -60,16 +60,18 @@ export async function measure(rows: number, runs: number, log: (msg: string) => 
   const g = await generated(rows, log);
   if (g.generatedIn !== null) log(`generated ${rows} flows in ${g.generatedIn.toFixed(0)} s`);
   const engine = new Engine(g.dir);
+  const ch = new Embedded(engine, DATABASE);
   const r = newMock();
   const config = consoleConfig();
   const ctx: QueryContext = {
-    ch: new Embedded(engine, DATABASE),
+    ch,
     schema: new Schema({ enabled: [], disabled: [], mainTableOnly: [], notMainTableOnly: [] }),
     clickhouse: clickhouseConfig('http://unused', DATABASE),
     console: config,
     now: () => g.end,
     metrics: null,
   };
+  log(`rows: ${Object.entries(await tableRows(ch)).map(([t, n]) => `${t} ${n}`).join(', ')}`);
   const saved = new SavedFilters(r, ':memory:');
   const http = new HTTPServer(r, { listen: '127.0.0.1:0' }, 'console');
   http.app.register(consoleRoutes(newDependencies(ctx, saved, config)), { prefix: PREFIX });
