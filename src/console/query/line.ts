@@ -101,11 +101,19 @@ function seriesSQL(ctx: QueryContext, b: Bucketed, input: GraphInput, top: Direc
           `) GROUP BY ${keys} ORDER BY ${input.limitType === 'max' ? 'max(v)' : 'sumIf(v, i = {lasti:UInt32})'} DESC, ${order} LIMIT {limit:UInt32}`,
         ].join('\n');
   const outer = dir.dims.map((d) => dimensionKey(ctx.schema, d));
-  const tuple = outer.length === 1 ? outer[0]! : `(${outer.join(', ')})`;
+  // Strings are looked up in the top N by their hash: a set of tuples
+  // holding strings (LowCardinality ones are expanded for each row) cost
+  // twice as much per row. A hash is computed once per distinct value of a
+  // LowCardinality column; two values of one dimension sharing a 64-bit
+  // hash are not expected.
+  const hashed = (d: string, e: string) => (ctx.schema.column(d)!.type.includes('String') ? `cityHash64(${e})` : e);
+  const left = dir.dims.map((d, k) => hashed(d, outer[k]!));
+  const right = top.dims.map((d, k) => hashed(d, `k${k}`));
+  const tuple = left.length === 1 ? left[0]! : `(${left.join(', ')})`;
   const sql = [
     `WITH top_rows AS (${topRows})`,
     `SELECT i, ${dir.dims.map((d, k) => `if(intop, ${dimensionRender(ctx.schema, d, `k${k}`)}, '${OTHER}') AS d${k}`).join(', ')}, v FROM (`,
-    `SELECT ${bucket('from')}, ${tuple} IN top_rows AS intop, ${outer.map((e, k) => `if(intop, ${e}, defaultValueOfArgumentType(${e})) AS k${k}`).join(', ')},`,
+    `SELECT ${bucket('from')}, ${tuple} IN (SELECT ${right.join(', ')} FROM top_rows) AS intop, ${outer.map((e, k) => `if(intop, ${e}, defaultValueOfArgumentType(${e})) AS k${k}`).join(', ')},`,
     `${dir.units.sum} / {step:UInt32} AS v FROM ${table} WHERE ${timeRange('from', 'to')} AND (${f.sql}) GROUP BY i, intop, ${keys})`,
   ].join('\n');
   return { sql, params };
