@@ -96,6 +96,19 @@ test('console graphs', async (t) => {
     assert.deepEqual(body.average, [12_000_000 / 60, 80_000, 1_640_000 / 60]);
   });
 
+  await t.test('line: string dimensions found in the top N', async () => {
+    const one = await line({ dimensions: ['ExporterName'], limit: 1 });
+    assert.equal(one.status, 200, JSON.stringify(one.body));
+    assert.deepEqual(one.body.rows, [['edge1'], ['Other']]);
+    // edge1: 160,000 bytes over the hour; edge2 and edge3: 70,500.
+    near(one.body.average[0], (160_000 * 80) / 60, 'edge1');
+    near(one.body.average[1], (70_500 * 80) / 60, 'Other');
+    const two = await line({ dimensions: ['SrcAS', 'ExporterName'] });
+    assert.equal(two.status, 200, JSON.stringify(two.body));
+    assert.deepEqual(two.body.rows, [['13335: Cloudflare', 'edge1'], ['16509: Amazon', 'edge1'], ['Other', 'Other']]);
+    assert.deepEqual(two.body.points, [A, C, series(0, { 5: 4_000_000, 30: 40_000, 59: 1_600_000 })]);
+  });
+
   await t.test('line: the embedded driver gives the same answer', async () => {
     const input = { ...window, dimensions: ['SrcAS'], limit: 2, limitType: 'avg', filter: 'DstAS = 64500', units: 'l3bps', bidirectional: false, previousPeriod: false, truncatev4: 32, truncatev6: 128 } as const;
     const viaHTTP = await lineQuery(ctx, { ...input, dimensions: [...input.dimensions] });
