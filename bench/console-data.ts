@@ -5,7 +5,7 @@
 // that only the first run pays for it.
 import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join, relative, resolve } from 'node:path';
 import { Embedded, Engine } from '../src/common/clickhouse/embedded.ts';
 import { clickhouseConfig } from '../src/common/clickhouse/tests.ts';
 import { newMock } from '../src/common/reporter/mock.ts';
@@ -129,7 +129,9 @@ function sources(): string[] {
 /** cacheKey hashes the sources of the generated data and the number of rows. */
 export function cacheKey(rows: number): string {
   const h = createHash('sha256').update(String(rows));
-  for (const f of sources()) h.update(f).update(readFileSync(f));
+  // Paths relative to the checkout: the same sources give the same key wherever the checkout is.
+  const root = resolve(import.meta.dirname, '..');
+  for (const f of sources()) h.update(relative(root, f)).update(readFileSync(f));
   return h.digest('hex').slice(0, 16);
 }
 
