@@ -92,9 +92,14 @@ function seriesSQL(ctx: QueryContext, b: Bucketed, input: GraphInput, top: Direc
   const order = top.dims.map((d, k) => dimensionRender(ctx.schema, d, `k${k}`)).join(', ');
   const topWhere = `${timeRange('start', 'end')} AND (${tf.sql})`;
   // avg ranks by the sum over the range: no need to sum each bucket first.
+  // avg ranks by the sum over the range, grouping by one 64-bit hash of the
+  // keys: a single integer key costs the hash table less than a tuple
+  // holding strings (as below, two rows sharing a hash are not expected).
+  const anyKeys = top.dims.map((d, k) => `any(${dimensionKey(ctx.schema, d)}) AS k${k}`).join(', ');
+  const keysHash = `cityHash64(${top.dims.map((d) => dimensionKey(ctx.schema, d)).join(', ')})`;
   const topRows =
     input.limitType === 'avg'
-      ? `SELECT ${topKeys} FROM ${table} WHERE ${topWhere} GROUP BY ${keys} ORDER BY ${top.units.sum} DESC, ${order} LIMIT {limit:UInt32}`
+      ? `SELECT ${anyKeys} FROM ${table} WHERE ${topWhere} GROUP BY ${keysHash} ORDER BY ${top.units.sum} DESC, ${order} LIMIT {limit:UInt32}`
       : [
           `SELECT ${keys} FROM (`,
           `SELECT ${bucket('start')}, ${topKeys}, ${top.units.sum} AS v FROM ${table} WHERE ${topWhere} GROUP BY i, ${keys}`,
