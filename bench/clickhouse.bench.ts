@@ -29,6 +29,36 @@ const SERVICES = [443, 80, 53, 443, 443, 123, 22, 25, 993, 8080, 3389, 1194];
 const SPEEDS = [1_000, 10_000, 100_000, 400_000];
 const COUNTRIES = Buffer.from('USFRDEGBNLJPCNBRINRUZAAUCAITESSECHPLKRSG');
 
+// ipv4Column writes IPv4-mapped IPv6 addresses, `address(i)` for row i.
+function ipv4Column(block: NativeBlock, name: string, rows: number, address: (i: number) => number): void {
+  const bytes = new Uint8Array(rows * 16);
+  const view = new DataView(bytes.buffer);
+  for (let i = 0; i < rows; i++) {
+    bytes[i * 16 + 10] = 0xff;
+    bytes[i * 16 + 11] = 0xff;
+    view.setUint32(i * 16 + 12, address(i));
+  }
+  block.fixed(name, 'IPv6', bytes);
+}
+
+// countryColumn writes the country codes of COUNTRIES, `country(i)` (0 to 19) for row i.
+function countryColumn(block: NativeBlock, name: string, rows: number, country: (i: number) => number): void {
+  const v = new Uint8Array(rows * 2);
+  for (let i = 0; i < rows; i++) {
+    const k = 2 * country(i);
+    v[i * 2] = COUNTRIES[k]!;
+    v[i * 2 + 1] = COUNTRIES[k + 1]!;
+  }
+  block.fixed(name, 'FixedString(2)', v);
+}
+
+// timeColumn spreads the rows over the minute before `now`.
+function timeColumn(block: NativeBlock, name: string, rows: number, now: number): void {
+  const t = new Uint32Array(rows);
+  for (let i = 0; i < rows; i++) t[i] = now - Math.floor((i / rows) * 60);
+  block.fixed(name, 'DateTime', t);
+}
+
 /**
  * realisticBlock makes `rows` flows the way a network repeats them: each
  * flow belongs to one of 5,000 conversations, chosen with a skew (a few
@@ -85,28 +115,14 @@ export function realisticBlock(schema: Schema, rows: number, seed: number, now: 
       if (lowCardinality && c.type !== type) block.lowCardinality(c.name, dict, idx);
       else block.strings(c.name, dict, idx);
     } else if (type === 'IPv6') {
-      const bytes = new Uint8Array(rows * 16);
-      const view = new DataView(bytes.buffer);
-      for (let i = 0; i < rows; i++) {
-        bytes[i * 16 + 10] = 0xff;
-        bytes[i * 16 + 11] = 0xff;
+      ipv4Column(block, c.name, rows, (i) => {
         const e = entity(pick[i]!);
-        const v = c.name === 'ExporterAddress' ? 0xc0000200 + e : 0x0a000000 + e * 1024 + Math.floor(rand() * 1024);
-        view.setUint32(i * 16 + 12, v);
-      }
-      block.fixed(c.name, 'IPv6', bytes);
+        return c.name === 'ExporterAddress' ? 0xc0000200 + e : 0x0a000000 + e * 1024 + Math.floor(rand() * 1024);
+      });
     } else if (type === 'FixedString(2)') {
-      const v = new Uint8Array(rows * 2);
-      for (let i = 0; i < rows; i++) {
-        const k = 2 * (entity(pick[i]!) % 20);
-        v[i * 2] = COUNTRIES[k]!;
-        v[i * 2 + 1] = COUNTRIES[k + 1]!;
-      }
-      block.fixed(c.name, 'FixedString(2)', v);
+      countryColumn(block, c.name, rows, (i) => entity(pick[i]!) % 20);
     } else if (type === 'DateTime') {
-      const t = new Uint32Array(rows);
-      for (let i = 0; i < rows; i++) t[i] = now - Math.floor((i / rows) * 60);
-      block.fixed(c.name, 'DateTime', t);
+      timeColumn(block, c.name, rows, now);
     } else if (type === 'UInt64') {
       const v = new BigUint64Array(rows);
       for (let i = 0; i < rows; i++) {
@@ -167,28 +183,11 @@ export function uniformBlock(schema: Schema, rows: number, seed: number, now: nu
       if (lowCardinality) block.lowCardinality(c.name, dict, idx);
       else block.strings(c.name, dict, idx);
     } else if (type === 'IPv6') {
-      const bytes = new Uint8Array(rows * 16);
-      const view = new DataView(bytes.buffer);
-      for (let i = 0; i < rows; i++) {
-        bytes[i * 16 + 10] = 0xff;
-        bytes[i * 16 + 11] = 0xff;
-        const v = c.name === 'ExporterAddress' ? 0xc0000200 + Math.floor(rand() * 8) : Math.floor(rand() * 2 ** 32);
-        view.setUint32(i * 16 + 12, v);
-      }
-      block.fixed(c.name, 'IPv6', bytes);
+      ipv4Column(block, c.name, rows, () => (c.name === 'ExporterAddress' ? 0xc0000200 + Math.floor(rand() * 8) : Math.floor(rand() * 2 ** 32)));
     } else if (type === 'FixedString(2)') {
-      const countries = Buffer.from('USFRDEGBNLJPCNBRINRUZAAUCAITESSECHPLKRSG');
-      const v = new Uint8Array(rows * 2);
-      for (let i = 0; i < rows; i++) {
-        const k = 2 * Math.floor(rand() * 20);
-        v[i * 2] = countries[k]!;
-        v[i * 2 + 1] = countries[k + 1]!;
-      }
-      block.fixed(c.name, 'FixedString(2)', v);
+      countryColumn(block, c.name, rows, () => Math.floor(rand() * 20));
     } else if (type === 'DateTime') {
-      const t = new Uint32Array(rows);
-      for (let i = 0; i < rows; i++) t[i] = now - Math.floor((i / rows) * 60);
-      block.fixed(c.name, 'DateTime', t);
+      timeColumn(block, c.name, rows, now);
     } else if (type === 'UInt64') {
       const v = new BigUint64Array(rows);
       for (let i = 0; i < rows; i++) v[i] = BigInt(c.name === 'SamplingRate' ? 1000 : 64 + Math.floor(rand() * 1500));
