@@ -1,10 +1,12 @@
 // SPDX-License-Identifier: AGPL-3.0-only
-// Inserting flows into the embedded ClickHouse (chdb) through the driver
-// standalone uses: Native blocks built from columnar data, into the flows
-// table created by the migrations, rolled-up views and exporters view
-// included (every insert also feeds them, as in production). Two kinds of
-// flows: realistic ones (repetitive, as networks are) and a worst case
-// (columns drawn uniformly).
+// Inserting flows into the embedded ClickHouse (chdb) as standalone does:
+// enriched flow batches through its sink, which copies them into blocks,
+// inserts them into flows as Native blocks and their sums into the
+// rolled-up tables (the figure without suffix). For comparison, the same
+// flows as Native blocks into flows fed views (`.views`: the distributed
+// setup, where views write the rolled-up tables) and into a copy of flows
+// alone (`.table_alone`). Two kinds of flows: realistic ones (repetitive,
+// as networks are) and a worst case (columns drawn uniformly).
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -15,6 +17,10 @@ import { mulberry32 } from '../src/common/helpers/random.ts';
 import { newMock } from '../src/common/reporter/mock.ts';
 import { Schema } from '../src/common/schema/root.ts';
 import { Migrations } from '../src/configure/clickhouse/root.ts';
+import type { FlowBatch } from '../src/inlet/flow/batch.ts';
+import { StringTable } from '../src/inlet/flow/strings.ts';
+import { SinkComponent } from '../src/standalone/sink.ts';
+import { realisticBatches, uniformBatches } from './flow-batches.ts';
 import { figure, type Figure } from './measure.ts';
 
 // Large inserts: each insert writes a part per table, whose fixed cost
@@ -244,23 +250,66 @@ async function insertSeries(ch: Embedded, table: string, make: Generator, schema
   return out;
 }
 
+// sinkSeries sends `runs` sets of ROWS flows (after a warm-up set)
+// through standalone's sink, writing flows and the rolled-up tables, into
+// the database `ch` works on (migrated without views); a rate covers the
+// copy into blocks, the Native encoding and the inserts.
+async function sinkSeries(ch: Embedded, make: typeof realisticBatches, schema: Schema, runs: number, seed: number): Promise<Series> {
+  const now = Math.floor(Date.now() / 1000);
+  const out: Series = { rates: [], perCpu: [], encodeRates: [] };
+  for (let i = 0; i <= runs; i++) {
+    const strings = new StringTable();
+    const batches: FlowBatch[] = make(strings, ROWS, 8192, seed + i, now);
+    const sink = new SinkComponent(newMock(), ch, schema, { strings, rollups: [60, 300, 3600], maxPendingRows: ROWS, intervalMs: 60_000 });
+    sink.start();
+    const cpu = process.cpuUsage();
+    const start = performance.now();
+    for (const b of batches) sink.send(b);
+    await sink.stop();
+    const done = performance.now();
+    const used = process.cpuUsage(cpu);
+    if (i === 0) continue;
+    out.rates.push(ROWS / ((done - start) / 1000));
+    out.perCpu.push(ROWS / ((used.user + used.system) / 1e6));
+  }
+  return out;
+}
+
 export async function run(): Promise<Figure[]> {
   const dir = mkdtempSync(join(tmpdir(), 'akvorado-bench-chdb-'));
   const engine = new Engine(dir);
   try {
+    const figures: Figure[] = [];
+    const schema = new Schema({ enabled: [], disabled: [], mainTableOnly: [], notMainTableOnly: [] });
+    // Standalone's database: no views feed the rolled-up tables.
+    const sinkDB = new Embedded(engine, 'bench_sink');
+    await engine.run('CREATE DATABASE bench_sink');
+    await new Migrations(newMock(), clickhouseConfig('http://unused', 'bench_sink'), sinkDB, schema, null, { rollupViews: false }).run();
+    for (const [suffix, make] of [['', realisticBatches], ['.worst_case', uniformBatches]] as const) {
+      const sink = await sinkSeries(sinkDB, make, schema, 5, 0);
+      figures.push(
+        figure(`clickhouse.embedded.insert_rows_per_s${suffix}`, 'rows/s', sink.rates),
+        figure(`clickhouse.embedded.insert_rows_per_cpu_s${suffix}`, 'rows/s', sink.perCpu),
+      );
+    }
+    const rolled = await sinkDB.select<{ t: string; n: string }>(
+      "SELECT table AS t, toString(sum(rows)) AS n FROM system.parts WHERE database = 'bench_sink' AND active GROUP BY t ORDER BY t",
+    );
+    console.log(`# clickhouse: rows stored by the sink: ${rolled.map((r) => `${r.t} ${r.n}`).join(', ')}`);
+    const [flows] = await sinkDB.select<{ n: string }>('SELECT count() AS n FROM flows');
+    if (Number(flows!.n) !== ROWS * 12) throw new Error(`bench: expected ${ROWS * 12} rows, found ${flows!.n}`);
+
     const ch = new Embedded(engine, 'bench');
     await engine.run('CREATE DATABASE bench');
-    const schema = new Schema({ enabled: [], disabled: [], mainTableOnly: [], notMainTableOnly: [] });
     await new Migrations(newMock(), clickhouseConfig('http://unused', 'bench'), ch, schema, null).run();
     // A copy of flows without views: the cost of the table alone.
     await ch.exec('CREATE TABLE flows_alone AS flows', { settings: { allow_suspicious_low_cardinality_types: 1 } });
-    const figures: Figure[] = [];
     for (const [suffix, make] of [['', realisticBlock], ['.worst_case', uniformBlock]] as const) {
       const views = await insertSeries(ch, 'flows', make, schema, 5, 0);
       const alone = await insertSeries(ch, 'flows_alone', make, schema, 4, 100);
       figures.push(
-        figure(`clickhouse.embedded.insert_rows_per_s${suffix}`, 'rows/s', views.rates),
-        figure(`clickhouse.embedded.insert_rows_per_cpu_s${suffix}`, 'rows/s', views.perCpu),
+        figure(`clickhouse.embedded.insert_rows_per_s${suffix}.views`, 'rows/s', views.rates),
+        figure(`clickhouse.embedded.insert_rows_per_cpu_s${suffix}.views`, 'rows/s', views.perCpu),
         figure(`clickhouse.embedded.insert_rows_per_s${suffix}.table_alone`, 'rows/s', alone.rates),
         figure(`clickhouse.embedded.insert_rows_per_cpu_s${suffix}.table_alone`, 'rows/s', alone.perCpu),
         figure(`clickhouse.native_encode_rows_per_s${suffix}`, 'rows/s', views.encodeRates),

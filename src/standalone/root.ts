@@ -157,9 +157,11 @@ export function run(given: Configuration, args: Record<string, unknown>): Promis
     const engine = new Engine(dataDir);
     const ch = new Embedded(engine, config.clickhouse.database);
     // The database may not exist yet: the migrations create it through the default one.
-    const migrations = new Migrations(r, config.clickhouse, new Embedded(engine), schema, null);
+    // No views feed the rolled-up tables: the sink writes them (see rollup.ts).
+    const migrations = new Migrations(r, config.clickhouse, new Embedded(engine), schema, null, { rollupViews: false });
     const bench = benchSink();
-    const sink = new SinkComponent(r, ch, schema, bench === null ? {} : { table: bench.table });
+    const rollups = config.clickhouse.resolutions.map((res) => res.interval / 1000).filter((s) => s > 0);
+    const sink = new SinkComponent(r, ch, schema, bench === null ? { rollups } : { table: bench.table });
     const components: NamedComponent[] = [
       ['clickhouse', new EngineComponent(r, engine, migrations, bench === null ? null : async () => {
         for (const sql of bench.create) await ch.exec(sql, { settings: { allow_suspicious_low_cardinality_types: 1 } });

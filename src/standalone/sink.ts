@@ -6,6 +6,7 @@ import type { Schema } from '../common/schema/root.ts';
 import type { FlowBatch } from '../inlet/flow/batch.ts';
 import { STRINGS, type StringTable } from '../inlet/flow/strings.ts';
 import { Block, buildBlock, plan, type Plan } from './columns.ts';
+import { Rollups } from './rollup.ts';
 
 /** Options tune the sink (tests use smaller values). */
 export interface Options {
@@ -30,11 +31,17 @@ export interface Options {
   stopAttempts: number;
   /** strings is the table text columns' ids refer to. */
   strings: StringTable;
+  /**
+   * rollups are the intervals (seconds) of the rolled-up tables the sink
+   * writes after each block (flows_1m0s for 60, ...): its rows added up by
+   * time bucket and dimensions. Empty when views feed them.
+   */
+  rollups: number[];
 }
 
 /** defaultOptions returns a fresh copy of the sink's defaults. */
 export function defaultOptions(): Options {
-  return { table: 'flows', batchRows: 100_000, maxInsertRows: 250_000, intervalMs: 1000, maxPendingRows: 500_000, stopAttempts: 3, strings: STRINGS };
+  return { table: 'flows', batchRows: 100_000, maxInsertRows: 250_000, intervalMs: 1000, maxPendingRows: 500_000, stopAttempts: 3, strings: STRINGS, rollups: [] };
 }
 
 // Settings of every insert: rolled-up tables add up rows in background
@@ -49,13 +56,14 @@ const FREE_BLOCKS = 2;
 
 /**
  * SinkComponent writes enriched flows into the main flows table through a
- * ClickHouse driver (standalone: the embedded engine), in place of Kafka.
+ * ClickHouse driver (standalone: the embedded engine), in place of Kafka,
+ * and their sums into the rolled-up tables (see rollup.ts).
  * `send()` copies the rows at once (worker buffers are reused) into blocks
  * of at most `maxInsertRows` rows; inserts run one at a time, a block each,
  * when `batchRows` rows are pending or every `intervalMs`. While an insert
  * runs, the next block fills up, so that inserts grow when the engine is
  * slow. A failed insert keeps its block and is retried with a doubling
- * delay. Rows beyond `maxPendingRows` (a slow or failing engine) are
+ * delay, from the table where it failed. Rows beyond `maxPendingRows` (a slow or failing engine) are
  * dropped and counted. `stop()` inserts what was accepted.
  */
 export class SinkComponent implements Component {
@@ -63,7 +71,12 @@ export class SinkComponent implements Component {
   readonly #ch: ClickHouse;
   readonly #options: Options;
   readonly #plans: Plan[];
+  readonly #rollups: Rollups;
+  // How many tables the oldest block went into: an insert that failed
+  // after flows resumes with the first rolled-up table left.
+  #done = 0;
   readonly #metrics;
+  readonly #rolledUp;
   readonly #sampler;
   readonly #capacity: number;
   // Blocks waiting for their insert, oldest first; the last one may still fill.
@@ -81,6 +94,7 @@ export class SinkComponent implements Component {
     this.#ch = ch;
     this.#options = { ...defaultOptions(), ...options };
     this.#plans = plan(schema);
+    this.#rollups = new Rollups(schema, this.#plans, this.#options.rollups);
     this.#capacity = Math.max(1, Math.min(this.#options.maxInsertRows, this.#options.maxPendingRows));
     this.#sampler = this.#r.newSampler(3, 30_000);
     const m = this.#r.metrics;
@@ -91,7 +105,10 @@ export class SinkComponent implements Component {
       pending: m.gauge({ name: 'pending_rows', help: 'Flows accepted and not inserted yet' }),
       duration: m.summary({ name: 'insert_duration_seconds', help: 'Time to insert one block', percentiles: [0.5, 0.9, 0.99] }),
       rows: m.summary({ name: 'insert_rows', help: 'Rows of one insert', percentiles: [0.5, 0.9, 0.99] }),
+      rolledUp: m.counter({ name: 'rollup_rows_total', help: 'Rows inserted into rolled-up tables', labelNames: ['table'] as const }),
     };
+    this.#rolledUp = this.#rollups.levels.map((l) => this.#metrics.rolledUp.labels(l.table));
+    for (const c of this.#rolledUp) c.inc(0);
     this.#metrics.dropped.inc(0);
     this.#metrics.errors.inc(0);
   }
@@ -126,7 +143,8 @@ export class SinkComponent implements Component {
     }
     for (let from = 0; from < n; ) {
       let block = this.#queue.at(-1);
-      if (block === undefined || block.room === 0 || (block === this.#queue[0] && this.#inflight !== null)) {
+      // The oldest block takes no rows while its insert runs or once it is in flows.
+      if (block === undefined || block.room === 0 || (block === this.#queue[0] && (this.#inflight !== null || this.#done > 0))) {
         block = this.#free.pop() ?? new Block(this.#plans, this.#capacity);
         this.#queue.push(block);
       }
@@ -157,27 +175,43 @@ export class SinkComponent implements Component {
     );
   }
 
-  // insert writes the oldest block (`block`); on failure it stays queued.
+  // insert writes the oldest block (`block`) into flows, then its sums into
+  // the rolled-up tables; on failure it stays queued with the tables done.
   async #insert(block: Block): Promise<void> {
-    const { block: native, columns } = buildBlock(this.#plans, block, this.#options.strings);
     const end = this.#metrics.duration.startTimer();
     try {
-      await this.#ch.insert(this.#options.table, columns, 'Native', native.encode(), { settings: INSERT_SETTINGS });
+      if (this.#done === 0) {
+        const { block: native, columns } = buildBlock(this.#plans, block, this.#options.strings);
+        await this.#ch.insert(this.#options.table, columns, 'Native', native.encode(), { settings: INSERT_SETTINGS });
+        this.#done = 1;
+        this.#metrics.inserted.inc(block.rows);
+      }
+      const levels = this.#rollups.levels;
+      if (this.#done <= levels.length) this.#rollups.group(block);
+      for (; this.#done <= levels.length; this.#done++) {
+        const i = this.#done - 1;
+        const { block: native, columns } = this.#rollups.build(i, block, this.#options.strings);
+        await this.#ch.insert(levels[i]!.table, columns, 'Native', native.encode(), { settings: INSERT_SETTINGS });
+        this.#rolledUp[i]!.inc(this.#rollups.grouping(i).count);
+      }
     } catch (err) {
       this.#metrics.errors.inc();
       this.#backoffMs = Math.min(MAX_BACKOFF_MS, Math.max(MIN_BACKOFF_MS, this.#backoffMs * 2));
       this.#retryAt = Date.now() + this.#backoffMs;
-      if (this.#sampler.allow()) this.#r.logger.error({ err, rows: block.rows, retryIn: this.#backoffMs }, 'flow insert failed');
+      if (this.#sampler.allow()) {
+        const table = this.#done === 0 ? this.#options.table : this.#rollups.levels[this.#done - 1]!.table;
+        this.#r.logger.error({ err, table, rows: block.rows, retryIn: this.#backoffMs }, 'flow insert failed');
+      }
       throw err;
     }
     end();
     this.#metrics.rows.observe(block.rows);
+    this.#done = 0;
     this.#backoffMs = 0;
     this.#retryAt = 0;
     this.#queue.shift();
     this.#pendingRows -= block.rows;
     this.#metrics.pending.set(this.#pendingRows);
-    this.#metrics.inserted.inc(block.rows);
     block.rows = 0;
     if (this.#free.length < FREE_BLOCKS) this.#free.push(block);
   }

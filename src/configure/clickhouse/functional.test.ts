@@ -124,6 +124,28 @@ test('migrations: rolled-up tables add up rows of equal dimensions only', async 
   assert.deepEqual(rows.map((x) => [x.c, Number(x.b), Number(x.n)]), [['DE', 1000, 2], ['FR', 300, 2]]);
 });
 
+test('migrations: without rollup views, the views go and the rolled-up tables stay with their rows', async (t) => {
+  const ch = await testClickHouse(t);
+  const views = async () =>
+    (
+      await ch.embedded.select<{ name: string }>(
+        "SELECT name FROM system.tables WHERE database = currentDatabase() AND engine = 'MaterializedView' ORDER BY name",
+      )
+    ).map((v) => v.name);
+  await new Migrations(newMock(), ch.config, ch.embedded, baseSchema(), null).run();
+  assert.deepEqual(await views(), ['exporters_consumer', 'flows_1h0m0s_consumer', 'flows_1m0s_consumer', 'flows_5m0s_consumer']);
+  await ch.embedded.exec("INSERT INTO flows (TimeReceived, SamplingRate, Bytes, Packets) VALUES (now(), 1, 100, 1)");
+  const r = newMock();
+  const result = await new Migrations(r, ch.config, ch.embedded, baseSchema(), null, { rollupViews: false }).run();
+  assert.deepEqual(await views(), ['exporters_consumer']);
+  assert.deepEqual(result.applied, [], 'nothing else changes');
+  const [kept] = await ch.embedded.select<{ b: string }>('SELECT sum(Bytes) AS b FROM flows_5m0s');
+  assert.equal(Number(kept!.b), 100);
+  // And back: the views come again.
+  await new Migrations(newMock(), ch.config, ch.embedded, baseSchema(), null).run();
+  assert.equal((await views()).length, 4);
+});
+
 test('migrations: Kafka engine table, its views, and a changed sorting key refused with the step named', async (t) => {
   const ch = await testClickHouse(t);
   const r = newMock();

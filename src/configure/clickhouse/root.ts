@@ -6,7 +6,7 @@ import { AkvoradoError } from '../../common/errors.ts';
 import type { Reporter } from '../../common/reporter/root.ts';
 import { DDL_SETTINGS } from '../../common/schema/clickhouse.ts';
 import type { Schema } from '../../common/schema/root.ts';
-import { plan, type KafkaSource, type Step } from './steps.ts';
+import { plan, type KafkaSource, type PlanOptions, type Step } from './steps.ts';
 
 /** MigrationResult lists what a run did, by step name. */
 export interface MigrationResult {
@@ -47,11 +47,11 @@ export class Migrations {
   private readonly database: string;
   private readonly metrics;
 
-  constructor(r: Reporter, config: ClickHouseConfiguration, ch: ClickHouse, schema: Schema, kafka: KafkaSource | null) {
+  constructor(r: Reporter, config: ClickHouseConfiguration, ch: ClickHouse, schema: Schema, kafka: KafkaSource | null, options: PlanOptions = {}) {
     this.r = r.child('configure/clickhouse');
     this.ch = ch;
     this.database = config.database;
-    this.steps = plan(schema, config, kafka);
+    this.steps = plan(schema, config, kafka, options);
     this.metrics = {
       steps: this.r.metrics.counter({ name: 'migration_steps_total', help: 'Migration steps run, by outcome', labelNames: ['type'] as const }),
     };
@@ -107,14 +107,16 @@ export class Migrations {
 
   // dropStale removes, before anything changes, the views and Kafka tables
   // that will be replaced (they read the tables about to be altered) and
-  // those of an earlier schema (another Kafka table name).
+  // those of an earlier schema (another Kafka table name) or configuration
+  // (rolled-up tables no longer fed by views).
   private async dropStale(existing: Map<string, ExistingObject>): Promise<void> {
     const wanted = new Map(this.steps.map((s) => [s.object, s]));
     const isOurs = (o: ExistingObject) => o.comment.startsWith('akvorado ');
     const stale = [...existing.values()].filter((o) => {
       if (!isOurs(o)) return false;
       const s = wanted.get(o.name);
-      if (s === undefined) return /^flows_.+_raw(_consumer|_errors)?$/.test(o.name);
+      // Also the view of a rolled-up table no longer fed by a view (or gone from the configuration).
+      if (s === undefined) return /^flows_.+_raw(_consumer|_errors)?$/.test(o.name) || (o.engine === 'MaterializedView' && /^flows_.+_consumer$/.test(o.name));
       return s.kind === 'replace' && o.comment !== `akvorado ${s.hash}` && s.drop !== 'DICTIONARY';
     });
     // Views first: a table cannot go while a view reads it.

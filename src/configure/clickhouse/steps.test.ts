@@ -67,4 +67,14 @@ describe('ClickHouse migration steps from the schema', () => {
     assert.notEqual(hash(other, 'flows_1m0s table'), hash(steps, 'flows_1m0s table'));
     assert.equal(hash(other, 'flows table'), hash(steps, 'flows table'));
   });
+
+  it('leaves the views of the rolled-up tables out on request, and nothing else', () => {
+    const without = plan(schema, clickhouseConfig('http://127.0.0.1:8123', 'default'), null, { rollupViews: false });
+    const all = plan(schema, clickhouseConfig('http://127.0.0.1:8123', 'default'), null);
+    assert.deepEqual(
+      all.filter((s) => !without.some((w) => w.name === s.name && w.hash === s.hash)).map((s) => s.name),
+      ['flows_1m0s view', 'flows_5m0s view', 'flows_1h0m0s view'],
+    );
+    assert.equal(without.length, all.length - 3);
+  });
 });

@@ -118,13 +118,24 @@ function dictionaryData(name: string, config: ClickHouseConfiguration): string {
   return `${[lines[0], ...kept, ...added].join('\n')}\n`;
 }
 
+/** PlanOptions change what the steps create. */
+export interface PlanOptions {
+  /**
+   * rollupViews creates the materialized views feeding the rolled-up tables
+   * from every insert into flows (the default). Without them, whoever
+   * inserts flows writes the rolled-up tables too (standalone's sink, which
+   * adds rows up before inserting them, at a fraction of the views' cost).
+   */
+  rollupViews?: boolean;
+}
+
 /**
  * plan lists the steps bringing a database in line with the schema and the
  * configuration, in the order they must run: dictionaries (ALIAS columns
  * use them), flows tables and their views, exporters, then the Kafka
  * engine table and its views when `kafka` is given.
  */
-export function plan(schema: Schema, config: ClickHouseConfiguration, kafka: KafkaSource | null): Step[] {
+export function plan(schema: Schema, config: ClickHouseConfiguration, kafka: KafkaSource | null, options: PlanOptions = {}): Step[] {
   const db = str(config.database);
   const steps: Step[] = [];
   const comment = (hash: string) => str(`akvorado ${hash}`);
@@ -203,6 +214,7 @@ export function plan(schema: Schema, config: ClickHouseConfiguration, kafka: Kaf
       continue;
     }
     if (flows === null) throw new TypeError('clickhouse.resolutions: expected an entry with interval 0 (the main flows table)');
+    if (options.rollupViews === false) continue;
     const select = columns
       .filter((c) => c.alias === undefined)
       .map((c) => (c.name === 'TimeReceived' ? `  toStartOfInterval(TimeReceived, toIntervalSecond(${r.intervalSeconds})) AS TimeReceived` : `  ${id(c.name)}`));

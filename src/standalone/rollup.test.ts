@@ -1,0 +1,194 @@
+// SPDX-License-Identifier: AGPL-3.0-only
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { ClickHouseError, type ClickHouse, type InsertFormat, type QueryOptions } from '../common/clickhouse/root.ts';
+import { testClickHouse } from '../common/clickhouse/tests.ts';
+import { mulberry32 } from '../common/helpers/random.ts';
+import { newMock } from '../common/reporter/mock.ts';
+import { tableColumns } from '../common/schema/clickhouse.ts';
+import { Schema } from '../common/schema/root.ts';
+import { Migrations } from '../configure/clickhouse/root.ts';
+import { FlowBatch } from '../inlet/flow/batch.ts';
+import { StringTable } from '../inlet/flow/strings.ts';
+import { Block, plan, type Column } from './columns.ts';
+import { Rollups } from './rollup.ts';
+import { SinkComponent } from './sink.ts';
+
+// Recent enough for the tables' TTL, at the start of an hour.
+const HOUR = Math.floor(Date.now() / 1000 / 3600) * 3600 - 3 * 3600;
+const SCHEMA = { enabled: ['MPLSLabels', 'SrcMAC', 'IPTTL'], disabled: [], mainTableOnly: [], notMainTableOnly: ['DstPort'] };
+
+// randomBatch makes `n` flows over three hours, each of one of 30
+// conversations (which fix the dimensions but DstPort), so that many are
+// equal on every dimension.
+function randomBatch(strings: StringTable, n: number, seed: number): FlowBatch {
+  const rand = mulberry32(seed);
+  let dims = rand;
+  const pick = (k: number) => Math.floor(dims() * k);
+  const names = ['edge1', 'edge2', 'core1'].map((s) => strings.intern(s));
+  const ifNames = ['Gi0/0', 'Gi0/1', 'Te1/0/1', 'xe-0/0/0'].map((s) => strings.intern(s));
+  const b = new FlowBatch(n);
+  for (let k = 0; k < n; k++) {
+    const i = b.begin();
+    dims = rand;
+    b.timeReceived[i] = HOUR + pick(3 * 3600);
+    b.srcAddr.set([0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, 10, 0, pick(4), pick(256)], i * 16);
+    b.srcPort[i] = 1024 + pick(60_000);
+    b.dstPort[i] = [443, 53][pick(2)]!;
+    b.bytes[i] = 40 + pick(1500) + (rand() < 0.01 ? 2 ** 40 : 0);
+    b.packets[i] = 1 + pick(10);
+    b.mplsLabels.set([16 + pick(2), 17], i * 6);
+    b.mplsCount[i] = pick(3);
+    dims = mulberry32(1000 + pick(30));
+    b.samplingRate[i] = [100, 1000][pick(2)]!;
+    b.exporterAddress.set([0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, 192, 0, 2, 1 + pick(3)], i * 16);
+    b.srcAS[i] = [0, 64500, 13335][pick(3)]!;
+    b.dstAS[i] = [0, 15169][pick(2)]!;
+    b.eType[i] = dims() < 0.8 ? 0x0800 : 0x86dd;
+    b.proto[i] = [6, 17][pick(2)]!;
+    b.flowDirection[i] = pick(2);
+    b.inIfBoundary[i] = pick(3);
+    b.srcCountry[i] = dims() < 0.5 ? ('F'.charCodeAt(0) << 8) | 'R'.charCodeAt(0) : 0;
+    b.srcMAC[i] = pick(2);
+    b.ipTTL[i] = 64;
+    b.setStringId(i, 'exporterName', names[pick(3)]!);
+    b.setStringId(i, 'inIfName', ifNames[pick(4)]!);
+    b.commit();
+  }
+  return b;
+}
+
+// FailingOnce fails the first insert into `table`.
+class FailingOnce implements ClickHouse {
+  readonly kind = 'embedded' as const;
+  readonly database: string;
+  failed = false;
+  readonly #ch: ClickHouse;
+  readonly #table: string;
+  constructor(ch: ClickHouse, table: string) {
+    this.#ch = ch;
+    this.#table = table;
+    this.database = ch.database;
+  }
+  select<T>(sql: string, options?: QueryOptions): Promise<T[]> {
+    return this.#ch.select<T>(sql, options);
+  }
+  exec(sql: string, options?: QueryOptions): Promise<void> {
+    return this.#ch.exec(sql, options);
+  }
+  async insert(table: string, columns: readonly string[], format: InsertFormat, data: Uint8Array, options?: QueryOptions): Promise<void> {
+    if (table === this.#table && !this.failed) {
+      this.failed = true;
+      throw new ClickHouseError('injected', 999, 'TEST');
+    }
+    await this.#ch.insert(table, columns, format, data, options);
+  }
+  ping(): Promise<boolean> {
+    return this.#ch.ping();
+  }
+  close(): Promise<void> {
+    return Promise.resolve();
+  }
+}
+
+test('rollups: the rolled-up tables hold what ClickHouse adds up from flows', async (t) => {
+  const ch = await testClickHouse(t);
+  const schema = new Schema(SCHEMA);
+  await new Migrations(newMock(), ch.config, ch.embedded, schema, null, { rollupViews: false }).run();
+  const views = await ch.embedded.select<{ name: string }>(
+    "SELECT name FROM system.tables WHERE database = currentDatabase() AND engine = 'MaterializedView' AND name LIKE 'flows%'",
+  );
+  assert.deepEqual(views, [], 'no view feeds the rolled-up tables');
+  const strings = new StringTable();
+  const failing = new FailingOnce(ch.embedded, 'flows_5m0s');
+  const r = newMock();
+  // Blocks of at most 3,000 rows: rows of one bucket land in several blocks.
+  const sink = new SinkComponent(r, failing, schema, { strings, intervalMs: 20, batchRows: 1000, maxInsertRows: 3000, rollups: [300, 60, 3600] });
+  sink.start();
+  for (let k = 0; k < 8; k++) sink.send(randomBatch(strings, 1000, k + 1));
+  await sink.stop();
+  assert.ok(failing.failed, 'an insert into flows_5m0s failed once');
+
+  const [flows] = await ch.embedded.select<{ n: string }>('SELECT count() AS n FROM flows');
+  assert.equal(Number(flows!.n), 8000, 'the failed block went into flows once');
+  const dims = (
+    await ch.embedded.select<{ name: string }>(
+      "SELECT name FROM system.columns WHERE database = currentDatabase() AND table = 'flows_1m0s' AND default_kind = '' AND name NOT IN ('TimeReceived', 'Bytes', 'Packets') ORDER BY name",
+    )
+  ).map((c) => c.name);
+  assert.ok(dims.includes('DstPort') && dims.includes('SrcMAC') && !dims.includes('SrcPort') && !dims.includes('MPLSLabels'), dims.join(', '));
+  const metrics = await r.getMetrics('akvorado_standalone_sink_');
+  for (const [interval, table] of [
+    [60, 'flows_1m0s'],
+    [300, 'flows_5m0s'],
+    [3600, 'flows_1h0m0s'],
+  ] as const) {
+    const sums = (from: string, time: string) =>
+      ch.embedded.select(
+        `SELECT toUnixTimestamp(${time}) AS t, ${dims.join(', ')}, toString(sum(Bytes)) AS b, toString(sum(Packets)) AS p FROM ${from} GROUP BY ALL ORDER BY ALL`,
+      );
+    const expected = await sums('flows', `toStartOfInterval(TimeReceived, toIntervalSecond(${interval}))`);
+    const got = await sums(table, 'TimeReceived');
+    assert.ok(expected.length > 10, `${table}: ${expected.length} groups`);
+    assert.deepEqual(got, expected, table);
+    const [stored] = await ch.embedded.select<{ n: string }>(`SELECT count() AS n FROM ${table}`);
+    // Each block adds its rows up: fewer rows than flows, more than groups (blocks split them).
+    assert.ok(Number(stored!.n) < 8000 && Number(stored!.n) >= expected.length, `${table}: ${stored!.n} rows`);
+    assert.equal(metrics[`akvorado_standalone_sink_rollup_rows_total{table="${table}"}`], Number(stored!.n));
+  }
+  assert.equal(metrics.akvorado_standalone_sink_errors_total, 1);
+  assert.equal(metrics.akvorado_standalone_sink_inserted_rows_total, 8000);
+});
+
+test('rollups: rows apart on any one dimension stay apart, main-only columns are left out', () => {
+  const schema = new Schema(SCHEMA);
+  const plans = plan(schema);
+  const rolled = new Set(tableColumns(schema, { intervalSeconds: 60, ttlSeconds: 0 }).map((c) => c.name));
+  const dims = plans.map((p, k) => [p, k] as const).filter(([p]) => rolled.has(p.name) && !['TimeReceived', 'Bytes', 'Packets'].includes(p.name));
+  const mainOnly = plans.map((p, k) => [p, k] as const).filter(([p]) => !rolled.has(p.name));
+  assert.ok(dims.length > 30 && mainOnly.length >= 4, `${dims.length} dimensions, ${mainOnly.length} main-only`);
+  const strings = new StringTable();
+  const base = randomBatch(strings, 1, 7);
+  const rows = 3 + dims.length + mainOnly.length;
+  const block = new Block(plans, rows + 5);
+  for (let i = 0; i < rows; i++) block.append(plans, base, 0, 1);
+  const words = (c: Column) => (ArrayBuffer.isView(c) ? c : c.labels);
+  const width = (c: Column) => words(c).length / block.capacity;
+  // Rows 3...: one dimension changed each (its first word), then one main-only column each.
+  [...dims, ...mainOnly].forEach(([, k], m) => {
+    const c = block.columns[k]!;
+    words(c)[(3 + m) * width(c)]! ^= 1;
+  });
+  const time = block.columns[plans.findIndex((p) => p.name === 'TimeReceived')]! as Uint32Array;
+  const t0 = time[0]!;
+  time[1] = t0 - (t0 % 60) + 59; // same minute
+  time[2] = t0 - (t0 % 3600) + 3600; // the next hour
+  const rollups = new Rollups(schema, plans, [3600, 60]);
+  rollups.group(block);
+  assert.deepEqual(
+    rollups.levels.map((l) => [l.table, l.from]),
+    [
+      ['flows_1m0s', -1],
+      ['flows_1h0m0s', 0],
+    ],
+  );
+  // The comparison alone (groups are only compared when their hashes are equal).
+  dims.forEach(([p], m) => assert.ok(!rollups.sameDimensions(block, 0, 3 + m), p.name));
+  mainOnly.forEach(([p], m) => assert.ok(rollups.sameDimensions(block, 0, 3 + dims.length + m), p.name));
+  const bytes = base.bytes[0]!;
+  for (const i of [0, 1]) {
+    const g = rollups.grouping(i);
+    // Base rows 0, 1 and those changed on a main-only column together; row 2 alone (next hour); one group per changed dimension.
+    assert.equal(g.count, 2 + dims.length, `level ${i}`);
+    assert.equal(g.rep[0], 0);
+    assert.equal(g.bytes[0], bytes * (2 + mainOnly.length));
+    assert.equal(g.packets[0], base.packets[0]! * (2 + mainOnly.length));
+    assert.deepEqual([...g.rep.subarray(1, g.count)], [2, ...dims.map((_, m) => 3 + m)]);
+    assert.equal(g.time[1], t0 - (t0 % 3600) + 3600);
+    assert.equal(g.time[0], t0 - (t0 % rollups.levels[i]!.intervalSeconds));
+  }
+  // The built block: the sums as UInt64 halves, the dimensions of the groups' rows.
+  const { block: native, columns } = rollups.build(0, block, strings);
+  assert.ok(!columns.includes('SrcAddr') && columns.includes('ExporterName') && columns.includes('Bytes'));
+  assert.ok(native.encode().length > 0);
+});
