@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: AGPL-3.0-only
 // graph/line and graph/table-interval: time series of the top N values of
-// the dimensions, everything else gathered in an "Other" row. One query per
-// series set (direct, reverse, previous period): a WITH subquery ranks the
-// values by the limit type, the main query sums by time bucket with the
-// values outside the top N gathered as "Other".
+// the dimensions, everything else gathered in an "Other" row. A first query
+// ranks the values of the direct direction by the limit type and keeps the
+// top N, then one query per series set (direct, reverse, previous period)
+// sums by time bucket, the values outside the top N gathered as "Other".
 import { quoteIdentifier as id } from '../../common/clickhouse/root.ts';
 import { parseFilter, type FilterResult } from '../filter/root.ts';
 import { InputError } from '../errors.ts';
@@ -67,70 +67,83 @@ interface Bucketed {
 }
 
 const timeRange = (from: string, to: string) => `TimeReceived >= toDateTime({${from}:UInt32}) AND TimeReceived < toDateTime({${to}:UInt32})`;
+const bucket = (from: string) => `intDiv(toUInt32(TimeReceived) - {${from}:UInt32}, {step:UInt32}) AS i`;
 
-// seriesSQL builds the query of one series set. `top` (the direct
-// direction's dimensions and filter) selects the rows; `dir` is summed.
-// Both queries group by the dimensions' keys (columns, truncated
-// addresses) and render only the rows left: rendering every flow (AS names
-// from a dictionary, strings compared in a set) cost more than the rest of
-// the query. The top N is found on keys with the same order as on rendered
-// values (rendering is one-to-one); the series query groups the flows of
-// the top N by their keys, the others together, then renders.
-function seriesSQL(ctx: QueryContext, b: Bucketed, input: GraphInput, top: Direction | null, dir: Direction, prefix: string): { sql: string; params: Params } {
+// keysHash is one 64-bit hash of the keys of the dimensions: the top N is
+// ranked by it and the series look their rows up in it by it, so that both
+// group by one integer instead of a tuple (holding strings). Strings are
+// hashed first on their own: for a LowCardinality column, once per distinct
+// value. `key` gives the expression of the k-th key (a column expression or
+// an alias). Two rows of different keys sharing a hash are not expected.
+function keysHash(ctx: QueryContext, dims: readonly string[], key: (d: string, k: number) => string): string {
+  return `cityHash64(${dims.map((d, k) => (ctx.schema.column(d)!.type.includes('String') ? `cityHash64(${key(d, k)})` : key(d, k))).join(', ')})`;
+}
+
+/** TopRow is one of the top N: the hash of its keys (as a decimal string) and its rendered dimensions. */
+interface TopRow {
+  h: string;
+  dims: string[];
+}
+
+// topSQL ranks the keys of the direct direction's dimensions by the limit
+// type over the range and keeps the first N, with the hash of their keys
+// (see keysHash) and their rendering. Rendering is one-to-one, so keys rank
+// as their rendered values would; ties go to the smallest rendering.
+function topSQL(ctx: QueryContext, b: Bucketed, input: GraphInput, top: Direction): { sql: string; params: Params } {
   const table = id(b.choice.table);
-  const f = renameParams(dir.filter.sql, dir.filter.params, `${prefix}f`);
-  const params: Params = { ...f.params, step: b.choice.step, from: b.start - dir.shift, to: b.start - dir.shift + b.n * b.choice.step, truncate4: input.truncatev4, truncate6: input.truncatev6 };
-  const bucket = (from: string) => `intDiv(toUInt32(TimeReceived) - {${from}:UInt32}, {step:UInt32}) AS i`;
-  if (top === null || dir.dims.length === 0) {
-    const sql = `SELECT ${bucket('from')}, ${dir.units.sum} / {step:UInt32} AS v FROM ${table} WHERE ${timeRange('from', 'to')} AND (${f.sql}) GROUP BY i`;
-    return { sql, params };
-  }
   const tf = renameParams(top.filter.sql, top.filter.params, 'tf');
-  Object.assign(params, tf.params, { start: b.start, end: b.start + b.n * b.choice.step, limit: input.limit, lasti: b.n - 1 });
+  const params: Params = { ...tf.params, step: b.choice.step, start: b.start, end: b.start + b.n * b.choice.step, limit: input.limit, lasti: b.n - 1, truncate4: input.truncatev4, truncate6: input.truncatev6 };
+  const where = `${timeRange('start', 'end')} AND (${tf.sql})`;
+  const render = top.dims.map((d, k) => `${dimensionRender(ctx.schema, d, `k${k}`)} AS d${k}`).join(', ');
+  const order = top.dims.map((_, k) => `d${k}`).join(', ');
+  if (input.limitType === 'avg') {
+    // avg ranks by the sum over the range: no need to sum each bucket first.
+    const anyKeys = top.dims.map((d, k) => `any(${dimensionKey(ctx.schema, d)}) AS k${k}`).join(', ');
+    const h = keysHash(ctx, top.dims, (d) => dimensionKey(ctx.schema, d));
+    const sql = `SELECT ${h} AS h, toString(h) AS hs, ${anyKeys}, ${render} FROM ${table} WHERE ${where} GROUP BY h ORDER BY ${top.units.sum} DESC, ${order} LIMIT {limit:UInt32}`;
+    return { sql: `SELECT hs AS h, ${order} FROM (${sql})`, params };
+  }
   const keys = top.dims.map((_, k) => `k${k}`).join(', ');
   const topKeys = top.dims.map((d, k) => `${dimensionKey(ctx.schema, d)} AS k${k}`).join(', ');
-  const order = top.dims.map((d, k) => dimensionRender(ctx.schema, d, `k${k}`)).join(', ');
-  const topWhere = `${timeRange('start', 'end')} AND (${tf.sql})`;
-  // avg ranks by the sum over the range: no need to sum each bucket first.
-  // avg ranks by the sum over the range, grouping by one 64-bit hash of the
-  // keys: a single integer key costs the hash table less than a tuple
-  // holding strings (as below, two rows sharing a hash are not expected).
-  const anyKeys = top.dims.map((d, k) => `any(${dimensionKey(ctx.schema, d)}) AS k${k}`).join(', ');
-  const keysHash = `cityHash64(${top.dims.map((d) => dimensionKey(ctx.schema, d)).join(', ')})`;
-  const topRows =
-    input.limitType === 'avg'
-      ? `SELECT ${anyKeys} FROM ${table} WHERE ${topWhere} GROUP BY ${keysHash} ORDER BY ${top.units.sum} DESC, ${order} LIMIT {limit:UInt32}`
-      : [
-          `SELECT ${keys} FROM (`,
-          `SELECT ${bucket('start')}, ${topKeys}, ${top.units.sum} AS v FROM ${table} WHERE ${topWhere} GROUP BY i, ${keys}`,
-          `) GROUP BY ${keys} ORDER BY ${input.limitType === 'max' ? 'max(v)' : 'sumIf(v, i = {lasti:UInt32})'} DESC, ${order} LIMIT {limit:UInt32}`,
-        ].join('\n');
-  const outer = dir.dims.map((d) => dimensionKey(ctx.schema, d));
-  // Strings are looked up in the top N by their hash: a set of tuples
-  // holding strings (LowCardinality ones are expanded for each row) cost
-  // twice as much per row. A hash is computed once per distinct value of a
-  // LowCardinality column; two values of one dimension sharing a 64-bit
-  // hash are not expected.
-  const hashed = (d: string, e: string) => (ctx.schema.column(d)!.type.includes('String') ? `cityHash64(${e})` : e);
-  const left = dir.dims.map((d, k) => hashed(d, outer[k]!));
-  const right = top.dims.map((d, k) => hashed(d, `k${k}`));
-  const tuple = left.length === 1 ? left[0]! : `(${left.join(', ')})`;
   const sql = [
-    `WITH top_rows AS (${topRows})`,
-    `SELECT i, ${dir.dims.map((d, k) => `if(intop, ${dimensionRender(ctx.schema, d, `k${k}`)}, '${OTHER}') AS d${k}`).join(', ')}, v FROM (`,
-    `SELECT ${bucket('from')}, ${tuple} IN (SELECT ${right.join(', ')} FROM top_rows) AS intop, ${outer.map((e, k) => `if(intop, ${e}, defaultValueOfArgumentType(${e})) AS k${k}`).join(', ')},`,
-    `${dir.units.sum} / {step:UInt32} AS v FROM ${table} WHERE ${timeRange('from', 'to')} AND (${f.sql}) GROUP BY i, intop, ${keys})`,
+    `SELECT toString(${keysHash(ctx, top.dims, (_, k) => `k${k}`)}) AS h, ${render} FROM (`,
+    `SELECT ${bucket('start')}, ${topKeys}, ${top.units.sum} AS v FROM ${table} WHERE ${where} GROUP BY i, ${keys}`,
+    `) GROUP BY ${keys} ORDER BY ${input.limitType === 'max' ? 'max(v)' : 'sumIf(v, i = {lasti:UInt32})'} DESC, ${order} LIMIT {limit:UInt32}`,
   ].join('\n');
   return { sql, params };
 }
 
+// seriesSQL builds the query of one series set: the sum of `dir` by time
+// bucket and row of the top N. The rows are found by the hash of their keys
+// (see keysHash): r is the rank of the row in the top N (from 1), or 0 for
+// "Other". Only the hash is computed per flow: the keys are neither
+// grouped by nor rendered, the top N query rendered them.
+function seriesSQL(ctx: QueryContext, b: Bucketed, input: GraphInput, top: TopRow[] | null, dir: Direction, prefix: string): { sql: string; params: Params } {
+  const table = id(b.choice.table);
+  const f = renameParams(dir.filter.sql, dir.filter.params, `${prefix}f`);
+  const params: Params = { ...f.params, step: b.choice.step, from: b.start - dir.shift, to: b.start - dir.shift + b.n * b.choice.step };
+  const where = `${timeRange('from', 'to')} AND (${f.sql})`;
+  if (top === null || dir.dims.length === 0) {
+    return { sql: `SELECT ${bucket('from')}, ${dir.units.sum} / {step:UInt32} AS v FROM ${table} WHERE ${where} GROUP BY i`, params };
+  }
+  Object.assign(params, {
+    truncate4: input.truncatev4,
+    truncate6: input.truncatev6,
+    top: `[${top.map((t) => t.h).join(',')}]`,
+    ranks: `[${top.map((_, k) => k + 1).join(',')}]`,
+  });
+  const h = keysHash(ctx, dir.dims, (d) => dimensionKey(ctx.schema, d));
+  const rank = `transform(${h}, {top:Array(UInt64)}, {ranks:Array(UInt32)}, toUInt32(0)) AS r`;
+  return { sql: `SELECT ${bucket('from')}, ${rank}, ${dir.units.sum} / {step:UInt32} AS v FROM ${table} WHERE ${where} GROUP BY i, r`, params };
+}
+
 type Series = Map<string, { dims: string[]; values: number[] }>;
 
-// collect turns result rows into series of n points each.
-function collect(rows: Array<Record<string, unknown>>, ndims: number, n: number): Series {
+// collect turns result rows into series of n points each; `label` gives the dimensions of a row.
+function collect(rows: Array<Record<string, unknown>>, label: (r: Record<string, unknown>) => string[], n: number): Series {
   const out: Series = new Map();
   for (const r of rows) {
-    const dims = Array.from({ length: ndims }, (_, k) => String(r[`d${k}`]));
+    const dims = label(r);
     const key = JSON.stringify(dims);
     let s = out.get(key);
     if (s === undefined) out.set(key, (s = { dims, values: new Array<number>(n).fill(0) }));
@@ -173,16 +186,28 @@ export async function lineQuery(ctx: QueryContext, input: GraphInput): Promise<L
   const first = Math.floor(start / choice.step) * choice.step;
   const b: Bucketed = { choice, start: first, n: Math.ceil((end - first) / choice.step) };
 
-  const sets: Array<{ axis: number; dir: Direction; top: Direction | null }> = [{ axis: 1, dir: direct, top: direct }];
-  if (reverse !== null) sets.push({ axis: 2, dir: reverse, top: direct });
+  // The top N first (none without dimensions), then the series of each set: the direct and reverse ones find their rows in it.
+  const top: Promise<TopRow[]> =
+    input.dimensions.length === 0
+      ? Promise.resolve([])
+      : (async () => {
+          const { sql, params } = topSQL(ctx, b, input, direct);
+          const rows = await select<Record<string, unknown>>(ctx, 'line', sql, params);
+          return rows.map((r) => ({ h: String(r['h']), dims: input.dimensions.map((_, k) => String(r[`d${k}`])) }));
+        })();
+  const sets: Array<{ axis: number; dir: Direction; ranked: boolean }> = [{ axis: 1, dir: direct, ranked: true }];
+  if (reverse !== null) sets.push({ axis: 2, dir: reverse, ranked: true });
   if (offset > 0) {
-    sets.push({ axis: 3, dir: { ...direct, dims: [], shift: offset }, top: null });
-    if (reverse !== null) sets.push({ axis: 4, dir: { ...reverse, dims: [], shift: offset }, top: null });
+    sets.push({ axis: 3, dir: { ...direct, dims: [], shift: offset }, ranked: false });
+    if (reverse !== null) sets.push({ axis: 4, dir: { ...reverse, dims: [], shift: offset }, ranked: false });
   }
+  const others = input.dimensions.map(() => OTHER);
   const results = await Promise.all(
     sets.map(async (s, k) => {
-      const { sql, params } = seriesSQL(ctx, b, input, s.top, s.dir, `s${k}`);
-      return collect(await select<Record<string, unknown>>(ctx, 'line', sql, params), s.dir.dims.length, b.n);
+      const rows = s.ranked && s.dir.dims.length > 0 ? await top : null;
+      const { sql, params } = seriesSQL(ctx, b, input, rows, s.dir, `s${k}`);
+      const label = rows === null ? () => [] : (r: Record<string, unknown>) => (Number(r['r']) === 0 ? others : rows[Number(r['r']) - 1]!.dims);
+      return collect(await select<Record<string, unknown>>(ctx, 'line', sql, params), label, b.n);
     }),
   );
 
