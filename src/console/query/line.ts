@@ -74,7 +74,9 @@ const bucket = (from: string) => `intDiv(toUInt32(TimeReceived) - {${from}:UInt3
 // group by one integer instead of a tuple (holding strings). Strings are
 // hashed first on their own: for a LowCardinality column, once per distinct
 // value. `key` gives the expression of the k-th key (a column expression or
-// an alias). Two rows of different keys sharing a hash are not expected.
+// an alias). The hash depends on the types: the reverse direction's columns
+// match the direct ones because the schema defines both sides alike. Two
+// rows of different keys sharing a hash are not expected.
 function keysHash(ctx: QueryContext, dims: readonly string[], key: (d: string, k: number) => string): string {
   return `cityHash64(${dims.map((d, k) => (ctx.schema.column(d)!.type.includes('String') ? `cityHash64(${key(d, k)})` : key(d, k))).join(', ')})`;
 }
