@@ -73,12 +73,12 @@ const bucket = (from: string) => `intDiv(toUInt32(TimeReceived) - {${from}:UInt3
 // ranked by it and the series look their rows up in it by it, so that both
 // group by one integer instead of a tuple (holding strings). Strings are
 // hashed first on their own: for a LowCardinality column, once per distinct
-// value. `key` gives the expression of the k-th key (a column expression or
-// an alias). The hash depends on the types: the reverse direction's columns
+// value. The hash depends on the types: the reverse direction's columns
 // match the direct ones because the schema defines both sides alike. Two
 // rows of different keys sharing a hash are not expected.
-function keysHash(ctx: QueryContext, dims: readonly string[], key: (d: string, k: number) => string): string {
-  return `cityHash64(${dims.map((d, k) => (ctx.schema.column(d)!.type.includes('String') ? `cityHash64(${key(d, k)})` : key(d, k))).join(', ')})`;
+function keysHash(ctx: QueryContext, dims: readonly string[]): string {
+  const keys = dims.map((d) => (ctx.schema.column(d)!.type.includes('String') ? `cityHash64(${dimensionKey(ctx.schema, d)})` : dimensionKey(ctx.schema, d)));
+  return `cityHash64(${keys.join(', ')})`;
 }
 
 /** TopRow is one of the top N: the hash of its keys (as a decimal string) and its rendered dimensions. */
@@ -96,23 +96,21 @@ function topSQL(ctx: QueryContext, b: Bucketed, input: GraphInput, top: Directio
   const tf = renameParams(top.filter.sql, top.filter.params, 'tf');
   const params: Params = { ...tf.params, step: b.choice.step, start: b.start, end: b.start + b.n * b.choice.step, limit: input.limit, lasti: b.n - 1, truncate4: input.truncatev4, truncate6: input.truncatev6 };
   const where = `${timeRange('start', 'end')} AND (${tf.sql})`;
-  const render = top.dims.map((d, k) => `${dimensionRender(ctx.schema, d, `k${k}`)} AS d${k}`).join(', ');
+  const h = keysHash(ctx, top.dims);
+  const anyKeys = (key: (d: string, k: number) => string, name: string) => top.dims.map((d, k) => `any(${key(d, k)}) AS ${name}${k}`).join(', ');
+  const render = top.dims.map((d, k) => `${dimensionRender(ctx.schema, d, `a${k}`)} AS d${k}`).join(', ');
   const order = top.dims.map((_, k) => `d${k}`).join(', ');
-  if (input.limitType === 'avg') {
-    // avg ranks by the sum over the range: no need to sum each bucket first.
-    const anyKeys = top.dims.map((d, k) => `any(${dimensionKey(ctx.schema, d)}) AS k${k}`).join(', ');
-    const h = keysHash(ctx, top.dims, (d) => dimensionKey(ctx.schema, d));
-    const sql = `SELECT ${h} AS h, toString(h) AS hs, ${anyKeys}, ${render} FROM ${table} WHERE ${where} GROUP BY h ORDER BY ${top.units.sum} DESC, ${order} LIMIT {limit:UInt32}`;
-    return { sql: `SELECT hs AS h, ${order} FROM (${sql})`, params };
-  }
-  const keys = top.dims.map((_, k) => `k${k}`).join(', ');
-  const topKeys = top.dims.map((d, k) => `${dimensionKey(ctx.schema, d)} AS k${k}`).join(', ');
-  const sql = [
-    `SELECT toString(${keysHash(ctx, top.dims, (_, k) => `k${k}`)}) AS h, ${render} FROM (`,
-    `SELECT ${bucket('start')}, ${topKeys}, ${top.units.sum} AS v FROM ${table} WHERE ${where} GROUP BY i, ${keys}`,
-    `) GROUP BY ${keys} ORDER BY ${input.limitType === 'max' ? 'max(v)' : 'sumIf(v, i = {lasti:UInt32})'} DESC, ${order} LIMIT {limit:UInt32}`,
-  ].join('\n');
-  return { sql, params };
+  // avg ranks by the sum over the range: no need to sum each bucket first.
+  // max and last sum each bucket of each row first, still grouped by the hash.
+  const ranked =
+    input.limitType === 'avg'
+      ? `SELECT ${h} AS h, toString(h) AS hs, ${anyKeys((d) => dimensionKey(ctx.schema, d), 'a')}, ${render} FROM ${table} WHERE ${where} GROUP BY h ORDER BY ${top.units.sum} DESC, ${order} LIMIT {limit:UInt32}`
+      : [
+          `SELECT toString(h) AS hs, ${anyKeys((_, k) => `k${k}`, 'a')}, ${render} FROM (`,
+          `SELECT ${bucket('start')}, ${h} AS h, ${anyKeys((d) => dimensionKey(ctx.schema, d), 'k')}, ${top.units.sum} AS v FROM ${table} WHERE ${where} GROUP BY i, h`,
+          `) GROUP BY h ORDER BY ${input.limitType === 'max' ? 'max(v)' : 'sumIf(v, i = {lasti:UInt32})'} DESC, ${order} LIMIT {limit:UInt32}`,
+        ].join('\n');
+  return { sql: `SELECT hs AS h, ${order} FROM (${ranked})`, params };
 }
 
 // seriesSQL builds the query of one series set: the sum of `dir` by time
@@ -134,7 +132,7 @@ function seriesSQL(ctx: QueryContext, b: Bucketed, input: GraphInput, top: TopRo
     top: `[${top.map((t) => t.h).join(',')}]`,
     ranks: `[${top.map((_, k) => k + 1).join(',')}]`,
   });
-  const h = keysHash(ctx, dir.dims, (d) => dimensionKey(ctx.schema, d));
+  const h = keysHash(ctx, dir.dims);
   const rank = `transform(${h}, {top:Array(UInt64)}, {ranks:Array(UInt32)}, toUInt32(0))`;
   // The bucket and the rank are grouped as one 64-bit integer: cheaper for the hash table than the pair.
   const ir = `bitShiftLeft(toUInt64(intDiv(toUInt32(TimeReceived) - {from:UInt32}, {step:UInt32})), 32) + ${rank}`;
