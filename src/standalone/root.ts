@@ -102,7 +102,7 @@ export class EngineComponent implements Component {
 
   readonly #after: (() => Promise<void>) | null;
 
-  /** `after` runs once the migrations are done (merge settings, the benchmark's sink table). */
+  /** `after` runs once the migrations are done (the benchmark's sink table). */
   constructor(r: Reporter, engine: Engine, migrations: Migrations, after: (() => Promise<void>) | null = null) {
     this.#r = r.child('standalone/clickhouse');
     this.#engine = engine;
@@ -125,15 +125,6 @@ export class EngineComponent implements Component {
     this.#r.logger.info('embedded ClickHouse stopped');
   }
 }
-
-/**
- * MERGE_SETTINGS tune the background merges of `flows` for the embedded
- * engine: ClickHouse merges wide tables column by column (vertical merges)
- * to bound their memory, which costs flows' fifty-odd columns twice the CPU
- * of merging rows (measured: 4.5 against 9.9 µs per row inserted, merges
- * included); a merge of rows holds a block per part, tens of megabytes.
- */
-const MERGE_SETTINGS = 'ALTER TABLE flows MODIFY SETTING enable_vertical_merge_algorithm = 0';
 
 /**
  * benchSink reads AKVORADO_BENCH_SINK, a switch for bench/standalone.bench.ts
@@ -172,9 +163,8 @@ export function run(given: Configuration, args: Record<string, unknown>): Promis
     const rollups = config.clickhouse.resolutions.map((res) => res.interval / 1000).filter((s) => s > 0);
     const sink = new SinkComponent(r, ch, schema, bench === null ? { rollups } : { table: bench.table });
     const components: NamedComponent[] = [
-      ['clickhouse', new EngineComponent(r, engine, migrations, async () => {
-        await ch.exec(MERGE_SETTINGS);
-        for (const sql of bench?.create ?? []) await ch.exec(sql, { settings: { allow_suspicious_low_cardinality_types: 1 } });
+      ['clickhouse', new EngineComponent(r, engine, migrations, bench === null ? null : async () => {
+        for (const sql of bench.create) await ch.exec(sql, { settings: { allow_suspicious_low_cardinality_types: 1 } });
       })],
       ['sink', sink],
       ...inletComponents({ r, daemon, http }, config, (batch) => sink.send(batch)),
