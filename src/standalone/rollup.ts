@@ -58,56 +58,67 @@ function wordsOf(c: Column, capacity: number): Words[] {
   return [{ values: c as Uint8Array | Uint16Array | Uint32Array, width }];
 }
 
-// Compiled are the generated functions over the dimension columns of a block.
+// Compiled is the generated comparison of two rows over the dimension columns of a block.
 interface Compiled {
-  /** hashRows writes two independent hashes of rows 0 to n-1 into `a` and `b`. */
-  hashRows: (n: number, a: Int32Array, b: Int32Array) => void;
-  /** sameAs tells whether every row i below n equals row `of[i]` on every dimension. */
-  sameAs: (n: number, of: Int32Array) => boolean;
   /** same tells whether two rows are equal on every dimension. */
   same: (a: number, b: number) => boolean;
+  /** words are the dimension columns' words, in order. */
+  words: Words[];
 }
 
-// compile generates the hashes and comparisons of `words` (the dimension
-// columns' words, in order), with each column a local. Hashes and checks
-// run column after column: a row's forty-odd values sit in as many arrays,
-// and going through them row after row misses the cache on each.
-function compile(words: readonly Words[]): (...columns: Words['values'][]) => Compiled {
+// compile generates the comparison of `words` (the dimension columns'
+// words, in order): straight-line code with each column a local.
+function compile(words: readonly Words[]): (...columns: Words['values'][]) => (a: number, b: number) => boolean {
   const names = words.map((_, k) => `c${k}`);
-  const hashLoops: string[] = [];
-  const checkLoops: string[] = [];
-  const sameTerms: string[] = [];
+  const terms: string[] = [];
   words.forEach((w, k) => {
     for (let e = 0; e < w.width; e++) {
       const at = (row: string) => (w.width === 1 ? `${row}` : `${row} * ${w.width} + ${e}`);
-      // FNV-1a's step on 32-bit words, and a rotate-multiply one.
-      hashLoops.push(
-        `for (let i = 0; i < n; i++) { const v = c${k}[${at('i')}]; a[i] = Math.imul(a[i] ^ v, 0x01000193); const x = b[i]; b[i] = Math.imul(((x << 5) | (x >>> 27)) ^ v, 0x9e3779b1); }`,
-      );
-      checkLoops.push(`for (let i = 0; i < n; i++) if (c${k}[${at('i')}] !== c${k}[${at('of[i]')}]) return false;`);
-      sameTerms.push(`c${k}[${at('a')}] === c${k}[${at('b')}]`);
+      terms.push(`c${k}[${at('a')}] === c${k}[${at('b')}]`);
     }
   });
-  const source = `
-    const fmix = (h) => {
-      h ^= h >>> 16; h = Math.imul(h, 0x85ebca6b); h ^= h >>> 13; h = Math.imul(h, 0xc2b2ae35); return h ^ (h >>> 16);
-    };
-    return {
-      hashRows(n, a, b) {
-        a.fill(0x2545f491, 0, n);
-        b.fill(0x6a09e667, 0, n);
-        ${hashLoops.join('\n        ')}
-        for (let i = 0; i < n; i++) { a[i] = fmix(a[i]); b[i] = fmix(b[i]); }
-      },
-      sameAs(n, of) {
-        ${checkLoops.join('\n        ')}
-        return true;
-      },
-      same(a, b) {
-        return ${sameTerms.length === 0 ? 'true' : sameTerms.join(' &&\n          ')};
-      },
-    };`;
-  return new Function(...names, source) as (...columns: Words['values'][]) => Compiled;
+  return new Function(...names, `return (a, b) => ${terms.length === 0 ? 'true' : terms.join(' && ')};`) as (
+    ...columns: Words['values'][]
+  ) => (a: number, b: number) => boolean;
+}
+
+// Hashes and checks below run column after column, a small function
+// called once per column (optimized after a few calls): a row's forty-odd
+// values sit in as many arrays, and going through them row after row
+// misses the cache on each.
+
+// hashRows writes two independent hashes of rows 0 to n-1 into `a` and `b`.
+function hashRows(words: readonly Words[], n: number, a: Int32Array, b: Int32Array): void {
+  a.fill(0x2545f491, 0, n);
+  b.fill(0x6a09e667, 0, n);
+  for (const w of words) for (let e = 0; e < w.width; e++) hashColumn(w.values, w.width, e, n, a, b);
+  for (let i = 0; i < n; i++) {
+    a[i] = mix(a[i]!);
+    b[i] = mix(b[i]!);
+  }
+}
+
+// hashColumn mixes word `e` of each row into both hashes: FNV-1a's step on
+// 32-bit words, and a rotate-multiply one.
+function hashColumn(v: Words['values'], width: number, e: number, n: number, a: Int32Array, b: Int32Array): void {
+  for (let i = 0, at = e; i < n; i++, at += width) {
+    const x = v[at]!;
+    a[i] = Math.imul(a[i]! ^ x, 0x01000193);
+    const y = b[i]!;
+    b[i] = Math.imul(((y << 5) | (y >>> 27)) ^ x, 0x9e3779b1);
+  }
+}
+
+// sameAs tells whether every row i below n equals row `of[i]` on every dimension.
+function sameAs(words: readonly Words[], n: number, of: Int32Array): boolean {
+  for (const w of words) for (let e = 0; e < w.width; e++) if (!sameColumn(w.values, w.width, e, n, of)) return false;
+  return true;
+}
+
+// sameColumn tells whether word `e` of every row i below n equals that of row `of[i]`.
+function sameColumn(v: Words['values'], width: number, e: number, n: number, of: Int32Array): boolean {
+  for (let i = 0, at = e; i < n; i++, at += width) if (v[at] !== v[of[i]! * width + e]) return false;
+  return true;
 }
 
 // mix finalizes a hash (murmur3's fmix32).
@@ -142,7 +153,7 @@ export class Rollups {
   readonly #time: number;
   readonly #bytes: number;
   readonly #packets: number;
-  #factory: ((...columns: Words['values'][]) => Compiled) | null = null;
+  #factory: ((...columns: Words['values'][]) => (a: number, b: number) => boolean) | null = null;
   // The compiled functions of the last block seen (blocks are reused).
   #compiledFor: Block | null = null;
   #compiled: Compiled | null = null;
@@ -195,7 +206,7 @@ export class Rollups {
       this.#rowPackets = new Float64Array(block.capacity);
       this.#identity = Int32Array.from({ length: block.capacity }, (_, i) => i);
     }
-    compiled.hashRows(n, this.#rowHash, this.#rowHash2);
+    hashRows(compiled.words, n, this.#rowHash, this.#rowHash2);
     // UInt64 counters are stored as two 32-bit halves, little-endian.
     const bytes = block.columns[this.#bytes] as Uint32Array;
     const packets = block.columns[this.#packets] as Uint32Array;
@@ -264,7 +275,7 @@ export class Rollups {
     if (this.#compiledFor === block && this.#compiled !== null) return this.#compiled;
     const words = this.#dimensions.flatMap((k) => wordsOf(block.columns[k]!, block.capacity));
     this.#factory ??= compile(words);
-    this.#compiled = this.#factory(...words.map((w) => w.values));
+    this.#compiled = { same: this.#factory(...words.map((w) => w.values)), words };
     this.#compiledFor = block;
     return this.#compiled;
   }
@@ -310,7 +321,7 @@ export class Rollups {
         s = (s + 1) & mask;
       }
     }
-    return compiled.sameAs(n, rowRep);
+    return sameAs(compiled.words, n, rowRep);
   }
 
   // table empties the grouping `out` and returns an empty hash table for `m` inputs.
