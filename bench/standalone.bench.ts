@@ -274,6 +274,7 @@ async function measure(sender: string, dir: string, run: number): Promise<RunRes
     const inserted = m.get('akvorado_standalone_sink_inserted_rows_total') ?? 0;
     let stored = inserted;
     let enriched = '';
+    let backlog = '';
     if (SINK !== 'null') {
       const table = SINK === 'table' ? 'flows_bench' : 'flows';
       const q = await query(
@@ -282,6 +283,9 @@ async function measure(sender: string, dir: string, run: number): Promise<RunRes
           `countIf(SrcCountry != '' OR DstCountry != '') AS country, countIf(SrcNetName != '' OR DstNetName != '') AS network FROM ${table}`,
       );
       stored = q.n!;
+      // The merges' backlog: parts of flows waiting to be merged (each insert writes one).
+      const parts = await query(clickhouse, `SELECT count() AS n, max(level) AS level FROM system.parts WHERE database = currentDatabase() AND table = '${table}' AND active`);
+      backlog = `; flows in ${fmt(parts.n!)} parts at the end (highest merge level ${fmt(parts.level!)})`;
       enriched = `; rows with exporter name ${pct(q.exporter! / Math.max(1, stored))}, interface names ${pct(q.interfaces! / Math.max(1, stored))}, ` +
         `a country ${pct(q.country! / Math.max(1, stored))}, a network name ${pct(q.network! / Math.max(1, stored))}`;
     }
@@ -302,7 +306,7 @@ async function measure(sender: string, dir: string, run: number): Promise<RunRes
     log(
       `  inserted ${fmt(inserted / (sendSeconds + drainSeconds))} rows/s over sending and draining, most in one second ${fmt(Math.max(0, ...perSecond))}, ` +
         `max pending ${fmt(maxPending)} rows, ` +
-        `drained ${drainSeconds.toFixed(1)} s after sending; RSS peak ${fmt(mib(peak))} MiB, median ${fmt(mib(median(rssSamples.length > 0 ? rssSamples : [0])))} MiB; ` +
+        `drained ${drainSeconds.toFixed(1)} s after sending${backlog}; RSS peak ${fmt(mib(peak))} MiB, median ${fmt(mib(median(rssSamples.length > 0 ? rssSamples : [0])))} MiB; ` +
         `${fmt(m.get('akvorado_standalone_sink_insert_duration_seconds_count') ?? 0)} inserts of ` +
         `${((m.get('akvorado_standalone_sink_insert_duration_seconds_sum') ?? 0) / Math.max(1, m.get('akvorado_standalone_sink_insert_duration_seconds_count') ?? 0)).toFixed(2)} s on average`,
     );

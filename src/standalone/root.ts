@@ -22,6 +22,7 @@ import { CUSTOMERS, REMOTE_ASES } from '../demoexporter/asns.ts';
 import { DemoExporterComponent } from '../demoexporter/root.ts';
 import { inletComponents } from '../inlet/root.ts';
 import { schema as standaloneSchema, type Configuration } from './config.ts';
+import { lowerPriority, MERGE_THREADS } from './priority.ts';
 import { SinkComponent } from './sink.ts';
 
 /**
@@ -90,6 +91,9 @@ function withCountries(config: Configuration): Configuration {
   return { ...config, geoip: { ...config.geoip, geoDatabase: [join(dirname(pkg), 'dbip-country.mmdb')] } };
 }
 
+// MERGE_NICE is the nice value of the engine's merge threads (see priority.ts).
+const MERGE_NICE = 10;
+
 /**
  * EngineComponent opens the embedded engine on start and brings its
  * database in line with the schema (the migrations of `akvorado configure`,
@@ -101,6 +105,7 @@ export class EngineComponent implements Component {
   readonly #migrations: Migrations;
 
   readonly #after: (() => Promise<void>) | null;
+  #renice: NodeJS.Timeout | null = null;
 
   /** `after` runs once the migrations are done (the benchmark's sink table). */
   constructor(r: Reporter, engine: Engine, migrations: Migrations, after: (() => Promise<void>) | null = null) {
@@ -117,10 +122,20 @@ export class EngineComponent implements Component {
     const result = await this.#migrations.run();
     this.#r.logger.info({ applied: result.applied.length, skipped: result.skipped.length }, 'ClickHouse database in place');
     if (this.#after !== null) await this.#after();
+    // Merge threads start on demand: look for new ones now and then.
+    const renice = () => {
+      const n = lowerPriority(MERGE_THREADS, MERGE_NICE);
+      if (n > 0) this.#r.logger.debug({ threads: n, nice: MERGE_NICE }, 'merge threads at a lower priority');
+    };
+    renice();
+    this.#renice = setInterval(renice, 5000);
+    this.#renice.unref();
   }
 
   /** stop closes the engine once its statements are done. */
   async stop(): Promise<void> {
+    if (this.#renice !== null) clearInterval(this.#renice);
+    this.#renice = null;
     await this.#engine.close();
     this.#r.logger.info('embedded ClickHouse stopped');
   }
