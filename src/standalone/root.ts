@@ -104,15 +104,39 @@ export class EngineComponent implements Component {
   readonly #engine: Engine;
   readonly #migrations: Migrations;
 
+  readonly #database: string;
   readonly #after: (() => Promise<void>) | null;
+  readonly #parts;
+  readonly #merges;
   #renice: NodeJS.Timeout | null = null;
+  #poll: NodeJS.Timeout | null = null;
 
-  /** `after` runs once the migrations are done (the benchmark's sink table). */
-  constructor(r: Reporter, engine: Engine, migrations: Migrations, after: (() => Promise<void>) | null = null) {
+  /**
+   * `database` holds the flows tables whose parts are counted; `after` runs
+   * once the migrations are done (the benchmark's sink table).
+   */
+  constructor(r: Reporter, engine: Engine, migrations: Migrations, database: string, after: (() => Promise<void>) | null = null) {
     this.#r = r.child('standalone/clickhouse');
     this.#engine = engine;
     this.#migrations = migrations;
+    this.#database = database;
     this.#after = after;
+    const m = this.#r.metrics;
+    this.#parts = m.gauge({ name: 'active_parts', help: 'Active parts of each table (a growing count: merges fall behind)', labelNames: ['table'] as const });
+    this.#merges = m.gauge({ name: 'running_merges', help: 'Merges running' });
+  }
+
+  /** pollParts updates the parts and merges gauges (every 30 s once started). */
+  async pollParts(): Promise<void> {
+    const run = async (sql: string) => {
+      const r = await this.#engine.run(sql, { format: 'JSONEachRow', params: { db: this.#database } });
+      return Buffer.from(r.data).toString('utf8').split('\n').filter((l) => l !== '').map((l) => JSON.parse(l) as { t: string; n: number });
+    };
+    for (const { t, n } of await run('SELECT table AS t, toUInt32(count()) AS n FROM system.parts WHERE database = {db:String} AND active AND startsWith(table, \'flows\') GROUP BY t')) {
+      this.#parts.labels(t).set(n);
+    }
+    const [merges] = await run('SELECT \'\' AS t, toUInt32(count()) AS n FROM system.merges WHERE database = {db:String}');
+    this.#merges.set(merges?.n ?? 0);
   }
 
   /** start opens the data directory and applies the migrations. */
@@ -130,12 +154,19 @@ export class EngineComponent implements Component {
     renice();
     this.#renice = setInterval(renice, 5000);
     this.#renice.unref();
+    await this.pollParts();
+    this.#poll = setInterval(() => {
+      this.pollParts().catch((err: unknown) => this.#r.logger.warn({ err }, 'cannot count the parts of the flows tables'));
+    }, 30_000);
+    this.#poll.unref();
   }
 
   /** stop closes the engine once its statements are done. */
   async stop(): Promise<void> {
     if (this.#renice !== null) clearInterval(this.#renice);
+    if (this.#poll !== null) clearInterval(this.#poll);
     this.#renice = null;
+    this.#poll = null;
     await this.#engine.close();
     this.#r.logger.info('embedded ClickHouse stopped');
   }
@@ -178,7 +209,7 @@ export function run(given: Configuration, args: Record<string, unknown>): Promis
     const rollups = config.clickhouse.resolutions.map((res) => res.interval / 1000).filter((s) => s > 0);
     const sink = new SinkComponent(r, ch, schema, bench === null ? { rollups } : { table: bench.table });
     const components: NamedComponent[] = [
-      ['clickhouse', new EngineComponent(r, engine, migrations, bench === null ? null : async () => {
+      ['clickhouse', new EngineComponent(r, engine, migrations, config.clickhouse.database, bench === null ? null : async () => {
         for (const sql of bench.create) await ch.exec(sql, { settings: { allow_suspicious_low_cardinality_types: 1 } });
       })],
       ['sink', sink],
