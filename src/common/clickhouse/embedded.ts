@@ -39,12 +39,20 @@ export interface RunResult {
 // settingName guards SET statements built from request parameters.
 const SETTING_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
+// INSERT_SESSIONS is how many sessions run inserts (see Engine). Two
+// blocks inserted at once did not insert standalone's flows faster (the
+// sink's own work runs meanwhile): one keeps inserts apart from queries.
+const INSERT_SESSIONS = 1;
+
 /**
  * Engine is the ClickHouse engine embedded in this process (chdb) over one
  * data directory. Statements run one at a time: the session's current
  * database and settings are per session, so each statement sets what it
  * needs and restores it while nothing else runs. Binary inserts go
  * through a file in memory (/dev/shm) because chdb takes SQL text only.
+ * `insert()` runs on a session of its own, opened on the same directory:
+ * statements of different sessions run in parallel, so that a query of
+ * the console does not wait for an insert of several seconds.
  */
 export class Engine {
   /** path is the data directory. */
@@ -54,6 +62,8 @@ export class Engine {
   private queue: Promise<unknown>;
   private readonly spool: string;
   private closed: boolean;
+  // Sessions for inserts and their queues (see insert()).
+  private inserters: Array<{ session: ChdbSession; queue: Promise<unknown>; pending: number }>;
 
   constructor(path: string) {
     this.path = resolve(path);
@@ -62,6 +72,7 @@ export class Engine {
     this.queue = Promise.resolve();
     this.spool = existsSync('/dev/shm') ? '/dev/shm' : tmpdir();
     this.closed = false;
+    this.inserters = [];
   }
 
   /** open loads chdb and opens the data directory (created when missing). */
@@ -125,11 +136,47 @@ export class Engine {
     }
   }
 
+  /**
+   * insert runs "INSERT INTO <database>.<table> (...) ... FORMAT <format>"
+   * (`sql`, names qualified: the session has no current database) with
+   * `body` as its data, on the least busy insert session; settings go in
+   * the statement. Queries run meanwhile.
+   */
+  insert(sql: string, settings: Record<string, string | number | boolean>, body: Uint8Array): Promise<void> {
+    if (this.session === null) this.open();
+    for (const [k] of Object.entries(settings)) if (!SETTING_NAME.test(k)) throw new ClickHouseError(`invalid setting name ${JSON.stringify(k)}`, 115, 'UNKNOWN_SETTING');
+    if (this.inserters.length < INSERT_SESSIONS && this.inserters.every((i) => i.pending > 0)) {
+      const require = createRequire(import.meta.url);
+      const chdb = require('chdb') as { Session: new (path: string) => ChdbSession };
+      this.inserters.push({ session: new chdb.Session(this.path), queue: Promise.resolve(), pending: 0 });
+    }
+    const inserter = this.inserters.reduce((a, b) => (b.pending < a.pending ? b : a));
+    inserter.pending++;
+    const next = inserter.queue.then(async () => {
+      const file = join(this.spool, `akvorado-insert-${process.pid}-${randomBytes(6).toString('hex')}`);
+      try {
+        await writeFile(file, body);
+        const list = Object.entries(settings).map(([k, v]) => `${k} = ${typeof v === 'string' ? quoteString(v) : Number(v)}`);
+        await this.call(() => inserter.session.queryAsync(withInfile(sql, file, list.join(', '))));
+      } finally {
+        inserter.pending--;
+        await rm(file, { force: true });
+      }
+    });
+    inserter.queue = next.catch(() => undefined);
+    return next;
+  }
+
   /** close waits for running statements, then closes the data directory. */
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
     await this.queue;
+    for (const i of this.inserters) {
+      await i.queue;
+      i.session.close();
+    }
+    this.inserters = [];
     this.session?.close();
     this.session = null;
   }
@@ -137,12 +184,13 @@ export class Engine {
 
 /**
  * withInfile rewrites "INSERT INTO t (cols) FORMAT F" so that its data is
- * read from a file: "INSERT INTO t (cols) FROM INFILE 'f' FORMAT F".
+ * read from a file: "INSERT INTO t (cols) FROM INFILE 'f' FORMAT F", with
+ * "SETTINGS <settings>" before FORMAT when given.
  */
-export function withInfile(sql: string, file: string): string {
+export function withInfile(sql: string, file: string, settings = ''): string {
   const m = /^(\s*INSERT\s+INTO\s+[\s\S]+?)\s+FORMAT\s+([A-Za-z0-9]+)\s*$/i.exec(sql);
   if (m === null) throw new ClickHouseError('data sent with a statement that is not "INSERT INTO ... FORMAT <format>"', 62, 'SYNTAX_ERROR');
-  return `${m[1]} FROM INFILE ${quoteString(file)} FORMAT ${m[2]}`;
+  return `${m[1]} FROM INFILE ${quoteString(file)}${settings === '' ? '' : ` SETTINGS ${settings}`} FORMAT ${m[2]}`;
 }
 
 /** Embedded is the ClickHouse driver over the engine embedded in this process. */
@@ -171,8 +219,8 @@ export class Embedded implements ClickHouse {
 
   async insert(table: string, columns: readonly string[], format: InsertFormat, data: Uint8Array, options: QueryOptions = {}): Promise<void> {
     if (data.length === 0) return;
-    const sql = `INSERT INTO ${quoteIdentifier(table)} (${columns.map(quoteIdentifier).join(', ')}) FORMAT ${format}`;
-    await this.engine.run(sql, { ...options, database: this.database }, data);
+    const sql = `INSERT INTO ${quoteIdentifier(this.database)}.${quoteIdentifier(table)} (${columns.map(quoteIdentifier).join(', ')}) FORMAT ${format}`;
+    await this.engine.insert(sql, options.settings ?? {}, data);
   }
 
   async ping(): Promise<boolean> {

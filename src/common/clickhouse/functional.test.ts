@@ -6,6 +6,7 @@ import { newMock } from '../reporter/mock.ts';
 import { Server } from './server.ts';
 import { HTTP } from './http.ts';
 import { ClickHouseError, type ClickHouse } from './root.ts';
+import { NativeBlock } from './native.ts';
 import { clickhouseConfig, testClickHouse } from './tests.ts';
 
 // rowBinary encodes (UInt32, String) rows.
@@ -79,4 +80,25 @@ test('HTTP endpoint: read-only mode and authentication', async (t) => {
   assert.deepEqual(await good.select('SELECT 1 AS one'), [{ one: 1 }]);
   await assert.rejects(good.exec('CREATE TABLE t (a UInt8) ENGINE = Memory'), (err: unknown) => err instanceof ClickHouseError && err.chCode === 164);
   await assert.rejects(bad.select('SELECT 1'), (err: unknown) => err instanceof ClickHouseError && err.chCode === 516);
+});
+
+test('embedded driver: a query does not wait for an insert running', async (t) => {
+  const ch = await testClickHouse(t);
+  await ch.embedded.exec('CREATE TABLE big (a UInt64, b UInt64, c UInt64, d UInt64) ENGINE = MergeTree ORDER BY (b, a)');
+  // Several million rows: an insert of a good second.
+  const rows = 4_000_000;
+  const block = new NativeBlock(rows);
+  for (const name of ['a', 'b', 'c', 'd']) {
+    const v = new BigUint64Array(rows);
+    for (let i = 0; i < rows; i++) v[i] = BigInt((i * 2654435761) % 1000003);
+    block.fixed(name, 'UInt64', v);
+  }
+  const order: string[] = [];
+  const insert = ch.embedded.insert('big', ['a', 'b', 'c', 'd'], 'Native', block.encode()).then(() => order.push('insert'));
+  await new Promise((resolve) => setTimeout(resolve, 100));
+  const query = ch.embedded.select('SELECT 1 AS one').then(() => order.push('query'));
+  await Promise.all([insert, query]);
+  assert.deepEqual(order, ['query', 'insert']);
+  const [n] = await ch.embedded.select<{ n: string }>('SELECT count() AS n FROM big');
+  assert.equal(Number(n!.n), rows);
 });
