@@ -65,8 +65,12 @@ export class Engine {
   // Sessions for inserts and their queues (see insert()).
   private inserters: Array<{ session: ChdbSession; queue: Promise<unknown>; pending: number }>;
 
-  constructor(path: string) {
+  /** serverArgs are the engine's server settings (`--name=value`), given when the data directory opens. */
+  readonly serverArgs: readonly string[];
+
+  constructor(path: string, serverArgs: readonly string[] = []) {
     this.path = resolve(path);
+    this.serverArgs = serverArgs;
     this.session = null;
     this.currentDatabase = 'default';
     this.queue = Promise.resolve();
@@ -80,9 +84,14 @@ export class Engine {
     if (this.session !== null) return;
     if (this.closed) throw new Error('embedded ClickHouse engine already closed');
     mkdirSync(this.path, { recursive: true });
+    this.session = this.newSession();
+  }
+
+  // newSession opens a session on the data directory (several may).
+  private newSession(): ChdbSession {
     const require = createRequire(import.meta.url);
-    const chdb = require('chdb') as { Session: new (path: string) => ChdbSession };
-    this.session = new chdb.Session(this.path);
+    const chdb = require('chdb') as { Session: new (path: string, opts?: { connectionArgs?: string[] }) => ChdbSession };
+    return this.serverArgs.length > 0 ? new chdb.Session(this.path, { connectionArgs: [...this.serverArgs] }) : new chdb.Session(this.path);
   }
 
   /** run executes one statement, exclusively. `body` is data for an INSERT ... FORMAT statement. */
@@ -146,9 +155,7 @@ export class Engine {
     if (this.session === null) this.open();
     for (const [k] of Object.entries(settings)) if (!SETTING_NAME.test(k)) throw new ClickHouseError(`invalid setting name ${JSON.stringify(k)}`, 115, 'UNKNOWN_SETTING');
     if (this.inserters.length < INSERT_SESSIONS && this.inserters.every((i) => i.pending > 0)) {
-      const require = createRequire(import.meta.url);
-      const chdb = require('chdb') as { Session: new (path: string) => ChdbSession };
-      this.inserters.push({ session: new chdb.Session(this.path), queue: Promise.resolve(), pending: 0 });
+      this.inserters.push({ session: this.newSession(), queue: Promise.resolve(), pending: 0 });
     }
     const inserter = this.inserters.reduce((a, b) => (b.pending < a.pending ? b : a));
     inserter.pending++;
