@@ -20,7 +20,7 @@ import { Migrations } from '../src/configure/clickhouse/root.ts';
 import type { FlowBatch } from '../src/inlet/flow/batch.ts';
 import { StringTable } from '../src/inlet/flow/strings.ts';
 import { SinkComponent } from '../src/standalone/sink.ts';
-import { realisticBatches, uniformBatches } from './flow-batches.ts';
+import { conversations, realisticBatches, uniformBatches } from './flow-batches.ts';
 import { figure, type Figure } from './measure.ts';
 
 // Large inserts: each insert writes a part per table, whose fixed cost
@@ -30,8 +30,6 @@ const ROWS = 500_000;
 // summing on insert costs 4 to 5 times the insert itself on this machine.
 const INSERT_SETTINGS = { optimize_on_insert: 0, max_insert_threads: 2 };
 
-// Well-known ports the realistic flows' servers listen on.
-const SERVICES = [443, 80, 53, 443, 443, 123, 22, 25, 993, 8080, 3389, 1194];
 const SPEEDS = [1_000, 10_000, 100_000, 400_000];
 const COUNTRIES = Buffer.from('USFRDEGBNLJPCNBRINRUZAAUCAITESSECHPLKRSG');
 
@@ -80,22 +78,7 @@ function timeColumn(block: NativeBlock, name: string, rows: number, now: number)
 export function realisticBlock(schema: Schema, rows: number, seed: number, now: number, lowCardinality = true): { block: NativeBlock; columns: string[] } {
   const rand = mulberry32(seed);
   const CONVERSATIONS = 5_000;
-  const conv = Array.from({ length: CONVERSATIONS }, () => {
-    const r = rand();
-    return {
-      exporter: Math.floor(rand() * 8),
-      inIf: Math.floor(rand() * 48),
-      outIf: Math.floor(rand() * 48),
-      src: Math.floor(rand() * rand() * 200),
-      dst: Math.floor(rand() * rand() * 200),
-      eType: rand() < 0.9 ? 0x0800 : 0x86dd,
-      proto: r < 0.8 ? 6 : r < 0.98 ? 17 : 1,
-      service: SERVICES[Math.floor(rand() * SERVICES.length)]!,
-      serverIsSrc: rand() < 0.67,
-      forwarding: rand() < 0.97 ? 64 : 128,
-      direction: rand() < 0.5 ? 1 : 2,
-    };
-  });
+  const conv = conversations(rand, CONVERSATIONS);
   const pick = new Uint16Array(rows);
   for (let i = 0; i < rows; i++) pick[i] = Math.floor(rand() * rand() * CONVERSATIONS);
   const packets = new Uint32Array(rows);
@@ -140,7 +123,7 @@ export function realisticBlock(schema: Schema, rows: number, seed: number, now: 
       const v = new Uint8Array(rows);
       for (let i = 0; i < rows; i++) {
         const k = pick[i]!;
-        v[i] = c.name === 'FlowDirection' ? conv[k]!.direction : entity(k) % 48 < 8 ? 1 : 2;
+        v[i] = c.name === 'FlowDirection' ? conv[k]!.direction + 1 : entity(k) % 48 < 8 ? 1 : 2;
       }
       block.fixed(c.name, 'Enum8', v);
     } else if (type === 'Array(UInt32)') {

@@ -30,17 +30,30 @@ function stringIds(strings: StringTable, cardinality: (column: string) => number
   return STRING_COLUMNS.map((c) => Array.from({ length: cardinality(c) }, (_, v) => strings.intern(`${c.toLowerCase()}-${v}`)));
 }
 
+/** Conversation is what a realistic flow shares with the others of its conversation. */
+export interface Conversation {
+  exporter: number;
+  inIf: number;
+  outIf: number;
+  src: number;
+  dst: number;
+  eType: number;
+  proto: number;
+  service: number;
+  serverIsSrc: boolean;
+  forwarding: number;
+  /** direction is 0 (ingress) or 1 (egress). */
+  direction: number;
+}
+
 /**
- * realisticBatches makes `rows` flows in batches of `size`, as
- * bench/clickhouse.bench.ts's realisticBlock does: each flow belongs to one
- * of 5,000 conversations, chosen with a skew; a conversation fixes all but
- * the hosts, the client port and the counters. Times spread over the
- * minute before `now`.
+ * conversations draws `n` conversations: the exporter (8), both interfaces
+ * (48 per exporter), both networks (200, skewed to the first ones), EType
+ * (90% IPv4), Proto (TCP 80%, UDP 18%, ICMP 2%), the server's port, which
+ * side the server is, the forwarding status and the direction.
  */
-export function realisticBatches(strings: StringTable, rows: number, size: number, seed: number, now: number): FlowBatch[] {
-  const rand = mulberry32(seed);
-  const ids = stringIds(strings, (c) => (c.startsWith('exporter') ? 8 : c.includes('If') ? 384 : 60));
-  const conv = Array.from({ length: 5_000 }, () => {
+export function conversations(rand: () => number, n: number): Conversation[] {
+  return Array.from({ length: n }, () => {
     const r = rand();
     return {
       exporter: Math.floor(rand() * 8),
@@ -56,6 +69,19 @@ export function realisticBatches(strings: StringTable, rows: number, size: numbe
       direction: rand() < 0.5 ? 0 : 1,
     };
   });
+}
+
+/**
+ * realisticBatches makes `rows` flows in batches of `size`, as
+ * bench/clickhouse.bench.ts's realisticBlock does: each flow belongs to one
+ * of 5,000 conversations, chosen with a skew; a conversation fixes all but
+ * the hosts, the client port and the counters. Times spread over the
+ * minute before `now`.
+ */
+export function realisticBatches(strings: StringTable, rows: number, size: number, seed: number, now: number): FlowBatch[] {
+  const rand = mulberry32(seed);
+  const ids = stringIds(strings, (c) => (c.startsWith('exporter') ? 8 : c.includes('If') ? 384 : 60));
+  const conv = conversations(rand, 5_000);
   const batches: FlowBatch[] = [];
   for (let done = 0; done < rows; ) {
     const b = new FlowBatch(Math.min(size, rows - done));
