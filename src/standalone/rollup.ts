@@ -16,21 +16,14 @@ import { Block, buildBlock, type Column, type Plan } from './columns.ts';
 export class Grouping {
   count = 0;
   /** rep is, for each group, a row of the block carrying its dimensions. */
-  rep: Int32Array;
-  /** hash is the hash of the dimensions of each group (time left out). */
-  hash: Int32Array;
+  rep = new Int32Array(0);
+  /** hash and hash2 are two independent hashes of the dimensions of each group (time left out). */
+  hash = new Int32Array(0);
+  hash2 = new Int32Array(0);
   /** time is the start of each group's bucket. */
-  time: Uint32Array;
-  bytes: Float64Array;
-  packets: Float64Array;
-
-  constructor(capacity: number) {
-    this.rep = new Int32Array(capacity);
-    this.hash = new Int32Array(capacity);
-    this.time = new Uint32Array(capacity);
-    this.bytes = new Float64Array(capacity);
-    this.packets = new Float64Array(capacity);
-  }
+  time = new Uint32Array(0);
+  bytes = new Float64Array(0);
+  packets = new Float64Array(0);
 
   /** reserve makes room for `n` groups (content lost). */
   reserve(n: number): void {
@@ -38,6 +31,7 @@ export class Grouping {
     const capacity = Math.max(n, this.rep.length * 2);
     this.rep = new Int32Array(capacity);
     this.hash = new Int32Array(capacity);
+    this.hash2 = new Int32Array(capacity);
     this.time = new Uint32Array(capacity);
     this.bytes = new Float64Array(capacity);
     this.packets = new Float64Array(capacity);
@@ -56,30 +50,6 @@ function wordsOf(c: Column, capacity: number): Words[] {
   if (c instanceof Uint8Array && width % 4 === 0) return [{ values: new Uint32Array(c.buffer, c.byteOffset, c.length / 4), width: width / 4 }];
   if (c instanceof Uint8Array && width === 2) return [{ values: new Uint16Array(c.buffer, c.byteOffset, c.length / 2), width: 1 }];
   return [{ values: c as Uint8Array | Uint16Array | Uint32Array, width }];
-}
-
-// Compiled is the generated comparison of two rows over the dimension columns of a block.
-interface Compiled {
-  /** same tells whether two rows are equal on every dimension. */
-  same: (a: number, b: number) => boolean;
-  /** words are the dimension columns' words, in order. */
-  words: Words[];
-}
-
-// compile generates the comparison of `words` (the dimension columns'
-// words, in order): straight-line code with each column a local.
-function compile(words: readonly Words[]): (...columns: Words['values'][]) => (a: number, b: number) => boolean {
-  const names = words.map((_, k) => `c${k}`);
-  const terms: string[] = [];
-  words.forEach((w, k) => {
-    for (let e = 0; e < w.width; e++) {
-      const at = (row: string) => (w.width === 1 ? `${row}` : `${row} * ${w.width} + ${e}`);
-      terms.push(`c${k}[${at('a')}] === c${k}[${at('b')}]`);
-    }
-  });
-  return new Function(...names, `return (a, b) => ${terms.length === 0 ? 'true' : terms.join(' && ')};`) as (
-    ...columns: Words['values'][]
-  ) => (a: number, b: number) => boolean;
 }
 
 // Hashes and checks below run column after column, a small function
@@ -109,15 +79,31 @@ function hashColumn(v: Words['values'], width: number, e: number, n: number, a: 
   }
 }
 
-// sameAs tells whether every row i below n equals row `of[i]` on every dimension.
-function sameAs(words: readonly Words[], n: number, of: Int32Array): boolean {
-  for (const w of words) for (let e = 0; e < w.width; e++) if (!sameColumn(w.values, w.width, e, n, of)) return false;
+// sameAs tells whether every row rows[k] (k below m; row k without
+// `rows`) equals row of[k] on every dimension.
+function sameAs(words: readonly Words[], m: number, rows: Int32Array | null, of: Int32Array): boolean {
+  for (const w of words) for (let e = 0; e < w.width; e++) if (!sameColumn(w.values, w.width, e, m, rows, of)) return false;
   return true;
 }
 
-// sameColumn tells whether word `e` of every row i below n equals that of row `of[i]`.
-function sameColumn(v: Words['values'], width: number, e: number, n: number, of: Int32Array): boolean {
-  for (let i = 0, at = e; i < n; i++, at += width) if (v[at] !== v[of[i]! * width + e]) return false;
+// sameColumn tells whether word `e` of every row rows[k] (k below m; row k
+// without `rows`) equals that of row of[k]; rows that are their own
+// group's are skipped.
+function sameColumn(v: Words['values'], width: number, e: number, m: number, rows: Int32Array | null, of: Int32Array): boolean {
+  if (rows === null) {
+    for (let k = 0, at = e; k < m; k++, at += width) if (of[k] !== k && v[at] !== v[of[k]! * width + e]) return false;
+    return true;
+  }
+  for (let k = 0; k < m; k++) {
+    const r = rows[k]!;
+    if (r !== of[k] && v[r * width + e] !== v[of[k]! * width + e]) return false;
+  }
+  return true;
+}
+
+// sameRows tells whether rows a and b are equal on every dimension.
+function sameRows(words: readonly Words[], a: number, b: number): boolean {
+  for (const { values, width } of words) for (let e = 0; e < width; e++) if (values[a * width + e] !== values[b * width + e]) return false;
   return true;
 }
 
@@ -128,6 +114,18 @@ function mix(h: number): number {
   h ^= h >>> 13;
   h = Math.imul(h, 0xc2b2ae35);
   return h ^ (h >>> 16);
+}
+
+// Input is what a level adds up: the rows of a block, or the groups of a
+// finer level (input k is row rows[k], its hashes, time and counters).
+interface Input {
+  m: number;
+  rows: Int32Array;
+  hash: Int32Array;
+  hash2: Int32Array;
+  time: Uint32Array;
+  bytes: Float64Array;
+  packets: Float64Array;
 }
 
 /** Level is one rolled-up table the sink writes. */
@@ -153,22 +151,19 @@ export class Rollups {
   readonly #time: number;
   readonly #bytes: number;
   readonly #packets: number;
-  #factory: ((...columns: Words['values'][]) => (a: number, b: number) => boolean) | null = null;
-  // The compiled functions of the last block seen (blocks are reused).
-  #compiledFor: Block | null = null;
-  #compiled: Compiled | null = null;
+  // The dimensions' words of the last block seen (blocks are reused).
+  #wordsFor: Block | null = null;
+  #words: Words[] = [];
   readonly #groupings: Grouping[];
   #outputs: Block[] = [];
-  // Scratch: row hashes, each row's group's row, counters as numbers, the identity, the hash table.
+  // Scratch: row hashes, counters as numbers, the identity, each input's group's row, the hash table.
   #rowHash = new Int32Array(0);
   #rowHash2 = new Int32Array(0);
-  #rowRep = new Int32Array(0);
   #rowBytes = new Float64Array(0);
   #rowPackets = new Float64Array(0);
   #identity = new Int32Array(0);
+  #inputRep = new Int32Array(0);
   #slots = new Int32Array(0);
-  // The second hash of each group (addRows).
-  #groupHash2 = new Int32Array(0);
 
   constructor(schema: Schema, plans: readonly Plan[], intervals: readonly number[]) {
     const sorted = [...new Set(intervals.filter((s) => s > 0))].sort((a, b) => a - b);
@@ -190,23 +185,22 @@ export class Rollups {
     this.#bytes = index('Bytes');
     this.#packets = index('Packets');
     this.#dimensions = this.#rolledIndex.filter((k) => k !== this.#time && k !== this.#bytes && k !== this.#packets);
-    this.#groupings = this.levels.map(() => new Grouping(0));
+    this.#groupings = this.levels.map(() => new Grouping());
   }
 
   /** group adds up the rows of `block` for every level; `grouping(i)` then reads them. */
   group(block: Block): void {
     const n = block.rows;
     if (this.levels.length === 0) return;
-    const compiled = this.#compile(block);
+    const words = this.#wordsOf(block);
     if (this.#rowHash.length < n) {
       this.#rowHash = new Int32Array(block.capacity);
       this.#rowHash2 = new Int32Array(block.capacity);
-      this.#rowRep = new Int32Array(block.capacity);
       this.#rowBytes = new Float64Array(block.capacity);
       this.#rowPackets = new Float64Array(block.capacity);
       this.#identity = Int32Array.from({ length: block.capacity }, (_, i) => i);
     }
-    hashRows(compiled.words, n, this.#rowHash, this.#rowHash2);
+    hashRows(words, n, this.#rowHash, this.#rowHash2);
     // UInt64 counters are stored as two 32-bit halves, little-endian.
     const bytes = block.columns[this.#bytes] as Uint32Array;
     const packets = block.columns[this.#packets] as Uint32Array;
@@ -214,26 +208,21 @@ export class Rollups {
       this.#rowBytes[i] = bytes[2 * i]! + bytes[2 * i + 1]! * 4294967296;
       this.#rowPackets[i] = packets[2 * i]! + packets[2 * i + 1]! * 4294967296;
     }
-    const time = block.columns[this.#time] as Uint32Array;
+    const rows: Input = { m: n, rows: this.#identity, hash: this.#rowHash, hash2: this.#rowHash2, time: block.columns[this.#time] as Uint32Array, bytes: this.#rowBytes, packets: this.#rowPackets };
     this.levels.forEach((level, i) => {
+      const g = level.from < 0 ? null : this.#groupings[level.from]!;
+      const input: Input = g === null ? rows : { m: g.count, rows: g.rep, hash: g.hash, hash2: g.hash2, time: g.time, bytes: g.bytes, packets: g.packets };
+      // Inputs equal on both hashes are checked equal on every dimension
+      // once grouped; if two are not (a collision), they are grouped again
+      // comparing each input with its group's.
       const out = this.#groupings[i]!;
-      if (level.from < 0) {
-        // Rows equal on both hashes are checked equal on every dimension
-        // once grouped; if two are not (a collision), group them again
-        // comparing each row with its group's.
-        if (!this.#addRows(compiled, n, time, level.intervalSeconds, out)) {
-          this.#add(compiled, n, this.#identity, this.#rowHash, time, this.#rowBytes, this.#rowPackets, level.intervalSeconds, out);
-        }
-      } else {
-        const g = this.#groupings[level.from]!;
-        this.#add(compiled, g.count, g.rep, g.hash, g.time, g.bytes, g.packets, level.intervalSeconds, out);
-      }
+      if (!this.#add(words, input, level.intervalSeconds, out, false)) this.#add(words, input, level.intervalSeconds, out, true);
     });
   }
 
   /** sameDimensions tells whether rows `a` and `b` of `block` are equal on every dimension (their hashes aside). */
   sameDimensions(block: Block, a: number, b: number): boolean {
-    return this.#compile(block).same(a, b);
+    return sameRows(this.#wordsOf(block), a, b);
   }
 
   /** grouping is the groups of level `i` after `group()`. */
@@ -270,92 +259,36 @@ export class Rollups {
     return buildBlock(this.#rolledPlans, out, strings);
   }
 
-  // compile returns the generated functions over `block`'s columns.
-  #compile(block: Block): Compiled {
-    if (this.#compiledFor === block && this.#compiled !== null) return this.#compiled;
-    const words = this.#dimensions.flatMap((k) => wordsOf(block.columns[k]!, block.capacity));
-    this.#factory ??= compile(words);
-    this.#compiled = { same: this.#factory(...words.map((w) => w.values)), words };
-    this.#compiledFor = block;
-    return this.#compiled;
-  }
-
-  // addRows groups the `n` rows of a block by bucket and both row hashes;
-  // false when rows of a group are not equal on every dimension.
-  #addRows(compiled: Compiled, n: number, time: Uint32Array, interval: number, out: Grouping): boolean {
-    const slots = this.#table(n, out);
-    const mask = slots.length - 1;
-    const { rep, hash, time: groupTime, bytes: groupBytes, packets: groupPackets } = out;
-    const hash2 = this.#groupHash2;
-    const a = this.#rowHash;
-    const b = this.#rowHash2;
-    const rowRep = this.#rowRep;
-    const bytes = this.#rowBytes;
-    const packets = this.#rowPackets;
-    for (let i = 0; i < n; i++) {
-      const t = time[i]!;
-      const bucket = t - (t % interval);
-      const h = a[i]!;
-      const h2 = b[i]!;
-      let s = mix(h ^ Math.imul(bucket, 0x9e3779b1)) & mask;
-      for (;;) {
-        const g = slots[s]!;
-        if (g < 0) {
-          const k = out.count++;
-          slots[s] = k;
-          rep[k] = i;
-          hash[k] = h;
-          hash2[k] = h2;
-          groupTime[k] = bucket;
-          groupBytes[k] = bytes[i]!;
-          groupPackets[k] = packets[i]!;
-          rowRep[i] = i;
-          break;
-        }
-        if (hash[g] === h && hash2[g] === h2 && groupTime[g] === bucket) {
-          groupBytes[g]! += bytes[i]!;
-          groupPackets[g]! += packets[i]!;
-          rowRep[i] = rep[g]!;
-          break;
-        }
-        s = (s + 1) & mask;
-      }
+  // wordsOf returns the dimensions' words of `block`.
+  #wordsOf(block: Block): Words[] {
+    if (this.#wordsFor !== block) {
+      this.#words = this.#dimensions.flatMap((k) => wordsOf(block.columns[k]!, block.capacity));
+      this.#wordsFor = block;
     }
-    return sameAs(compiled.words, n, rowRep);
+    return this.#words;
   }
 
-  // table empties the grouping `out` and returns an empty hash table for `m` inputs.
-  #table(m: number, out: Grouping): Int32Array {
+  // add groups the inputs by bucket and both hashes into `out`. With
+  // `exact`, an input joins a group only once equal to its row on every
+  // dimension; otherwise all are checked at the end, column after column,
+  // and add returns false if one differs.
+  #add(words: readonly Words[], input: Input, interval: number, out: Grouping, exact: boolean): boolean {
+    const { m, rows, hash: hashes, hash2: hashes2, time, bytes, packets } = input;
     out.reserve(m);
     out.count = 0;
-    if (this.#groupHash2.length < out.rep.length) this.#groupHash2 = new Int32Array(out.rep.length);
+    if (this.#inputRep.length < m) this.#inputRep = new Int32Array(Math.max(m, this.#inputRep.length * 2));
     let size = 1024;
     while (size < 2 * m) size *= 2;
     if (this.#slots.length < size) this.#slots = new Int32Array(size);
-    return this.#slots.subarray(0, size).fill(-1);
-  }
-
-  // add groups `m` inputs (rows or finer groups): input k is row `rows[k]`
-  // with dimension hash `hashes[k]`, at `time[k]`, with its counters.
-  #add(
-    compiled: Compiled,
-    m: number,
-    rows: Int32Array,
-    hashes: Int32Array,
-    time: Uint32Array,
-    bytes: Float64Array,
-    packets: Float64Array,
-    interval: number,
-    out: Grouping,
-  ): void {
-    const slots = this.#table(m, out);
-    const mask = slots.length - 1;
-    const same = compiled.same;
-    const { rep, hash, time: groupTime, bytes: groupBytes, packets: groupPackets } = out;
+    const slots = this.#slots.subarray(0, size).fill(-1);
+    const mask = size - 1;
+    const inputRep = this.#inputRep;
+    const { rep, hash, hash2, time: groupTime, bytes: groupBytes, packets: groupPackets } = out;
     for (let k = 0; k < m; k++) {
       const t = time[k]!;
       const bucket = t - (t % interval);
       const h = hashes[k]!;
+      const h2 = hashes2[k]!;
       const row = rows[k]!;
       let s = mix(h ^ Math.imul(bucket, 0x9e3779b1)) & mask;
       for (;;) {
@@ -365,19 +298,23 @@ export class Rollups {
           slots[s] = n;
           rep[n] = row;
           hash[n] = h;
+          hash2[n] = h2;
           groupTime[n] = bucket;
           groupBytes[n] = bytes[k]!;
           groupPackets[n] = packets[k]!;
+          inputRep[k] = row;
           break;
         }
-        if (hash[g] === h && groupTime[g] === bucket && same(rep[g]!, row)) {
+        if (hash[g] === h && hash2[g] === h2 && groupTime[g] === bucket && (!exact || sameRows(words, rep[g]!, row))) {
           groupBytes[g]! += bytes[k]!;
           groupPackets[g]! += packets[k]!;
+          inputRep[k] = rep[g]!;
           break;
         }
         s = (s + 1) & mask;
       }
     }
+    return exact || sameAs(words, m, rows === this.#identity ? null : rows, inputRep);
   }
 }
 
