@@ -18,7 +18,7 @@ test('engine: the parts of each flows table are counted', async (t) => {
   await insert();
   const r = newMock();
   // Not started: start() and stop() would open and close the engine the tests share.
-  const engine = new EngineComponent(r, ch.engine, migrations, ch.database);
+  const engine = new EngineComponent(r, ch.engine, migrations, ch.embedded);
   await engine.pollParts();
   let metrics = await r.getMetrics('akvorado_standalone_clickhouse_');
   assert.equal(metrics['akvorado_standalone_clickhouse_active_parts{table="flows"}'], 2, JSON.stringify(metrics));

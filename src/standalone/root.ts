@@ -7,6 +7,7 @@ import { dirname, isAbsolute, join } from 'node:path';
 import type { NamedComponent } from '../cmd/components.ts';
 import { serve } from '../cmd/serve.ts';
 import { Embedded, Engine } from '../common/clickhouse/embedded.ts';
+import type { ClickHouse } from '../common/clickhouse/root.ts';
 import { Server } from '../common/clickhouse/server.ts';
 import { camelize, validateWith } from '../common/config/schema.ts';
 import type { Component } from '../common/daemon/root.ts';
@@ -113,7 +114,7 @@ export class EngineComponent implements Component {
   readonly #engine: Engine;
   readonly #migrations: Migrations;
 
-  readonly #database: string;
+  readonly #ch: ClickHouse;
   readonly #after: (() => Promise<void>) | null;
   readonly #parts;
   readonly #merges;
@@ -121,14 +122,14 @@ export class EngineComponent implements Component {
   #poll: NodeJS.Timeout | null = null;
 
   /**
-   * `database` holds the flows tables whose parts are counted; `after` runs
-   * once the migrations are done (the benchmark's sink table).
+   * `ch` works on the database whose flows tables' parts are counted;
+   * `after` runs once the migrations are done (the benchmark's sink table).
    */
-  constructor(r: Reporter, engine: Engine, migrations: Migrations, database: string, after: (() => Promise<void>) | null = null) {
+  constructor(r: Reporter, engine: Engine, migrations: Migrations, ch: ClickHouse, after: (() => Promise<void>) | null = null) {
     this.#r = r.child('standalone/clickhouse');
     this.#engine = engine;
     this.#migrations = migrations;
-    this.#database = database;
+    this.#ch = ch;
     this.#after = after;
     const m = this.#r.metrics;
     this.#parts = m.gauge({ name: 'active_parts', help: 'Active parts of each table (a growing count: merges fall behind)', labelNames: ['table'] as const });
@@ -137,14 +138,11 @@ export class EngineComponent implements Component {
 
   /** pollParts updates the parts and merges gauges (every 30 s once started). */
   async pollParts(): Promise<void> {
-    const run = async (sql: string) => {
-      const r = await this.#engine.run(sql, { format: 'JSONEachRow', params: { db: this.#database } });
-      return Buffer.from(r.data).toString('utf8').split('\n').filter((l) => l !== '').map((l) => JSON.parse(l) as { t: string; n: number });
-    };
-    for (const { t, n } of await run('SELECT table AS t, toUInt32(count()) AS n FROM system.parts WHERE database = {db:String} AND active AND startsWith(table, \'flows\') GROUP BY t')) {
-      this.#parts.labels(t).set(n);
-    }
-    const [merges] = await run('SELECT \'\' AS t, toUInt32(count()) AS n FROM system.merges WHERE database = {db:String}');
+    const parts = await this.#ch.select<{ t: string; n: number }>(
+      "SELECT table AS t, toUInt32(count()) AS n FROM system.parts WHERE database = currentDatabase() AND active AND startsWith(table, 'flows') GROUP BY t",
+    );
+    for (const { t, n } of parts) this.#parts.labels(t).set(n);
+    const [merges] = await this.#ch.select<{ n: number }>('SELECT toUInt32(count()) AS n FROM system.merges WHERE database = currentDatabase()');
     this.#merges.set(merges?.n ?? 0);
   }
 
@@ -218,7 +216,7 @@ export function run(given: Configuration, args: Record<string, unknown>): Promis
     const rollups = config.clickhouse.resolutions.map((res) => res.interval / 1000).filter((s) => s > 0);
     const sink = new SinkComponent(r, ch, schema, bench === null ? { rollups } : { table: bench.table });
     const components: NamedComponent[] = [
-      ['clickhouse', new EngineComponent(r, engine, migrations, config.clickhouse.database, bench === null ? null : async () => {
+      ['clickhouse', new EngineComponent(r, engine, migrations, ch, bench === null ? null : async () => {
         for (const sql of bench.create) await ch.exec(sql, { settings: { allow_suspicious_low_cardinality_types: 1 } });
       })],
       ['sink', sink],

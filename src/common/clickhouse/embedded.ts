@@ -39,10 +39,12 @@ export interface RunResult {
 // settingName guards SET statements built from request parameters.
 const SETTING_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
-// INSERT_SESSIONS is how many sessions run inserts (see Engine). Two
-// blocks inserted at once did not insert standalone's flows faster (the
-// sink's own work runs meanwhile): one keeps inserts apart from queries.
-const INSERT_SESSIONS = 1;
+// settingsList renders settings as "k = v, ..." (names checked: they are spliced).
+function settingsList(settings: Readonly<Record<string, string | number | boolean>>): string {
+  const entries = Object.entries(settings);
+  for (const [k] of entries) if (!SETTING_NAME.test(k)) throw new ClickHouseError(`invalid setting name ${JSON.stringify(k)}`, 115, 'UNKNOWN_SETTING');
+  return entries.map(([k, v]) => `${k} = ${typeof v === 'string' ? quoteString(v) : Number(v)}`).join(', ');
+}
 
 /**
  * Engine is the ClickHouse engine embedded in this process (chdb) over one
@@ -52,7 +54,9 @@ const INSERT_SESSIONS = 1;
  * through a file in memory (/dev/shm) because chdb takes SQL text only.
  * `insert()` runs on a session of its own, opened on the same directory:
  * statements of different sessions run in parallel, so that a query of
- * the console does not wait for an insert of several seconds.
+ * the console does not wait for an insert of several seconds. (Two insert
+ * sessions, two blocks at once, did not insert standalone's flows faster:
+ * the sink's own work runs meanwhile.)
  */
 export class Engine {
   /** path is the data directory. */
@@ -62,8 +66,9 @@ export class Engine {
   private queue: Promise<unknown>;
   private readonly spool: string;
   private closed: boolean;
-  // Sessions for inserts and their queues (see insert()).
-  private inserters: Array<{ session: ChdbSession; queue: Promise<unknown>; pending: number }>;
+  // The session for inserts and its queue (see insert()).
+  private inserter: ChdbSession | null;
+  private insertQueue: Promise<unknown>;
 
   /** serverArgs are the engine's server settings (`--name=value`), given when the data directory opens. */
   readonly serverArgs: readonly string[];
@@ -76,7 +81,8 @@ export class Engine {
     this.queue = Promise.resolve();
     this.spool = existsSync('/dev/shm') ? '/dev/shm' : tmpdir();
     this.closed = false;
-    this.inserters = [];
+    this.inserter = null;
+    this.insertQueue = Promise.resolve();
   }
 
   /** open loads chdb and opens the data directory (created when missing). */
@@ -109,30 +115,34 @@ export class Engine {
       await this.call(() => session.queryAsync(`USE ${quoteIdentifier(database)}`));
       this.currentDatabase = database;
     }
-    const settings = Object.entries(options.settings ?? {});
-    for (const [k] of settings) if (!SETTING_NAME.test(k)) throw new ClickHouseError(`invalid setting name ${JSON.stringify(k)}`, 115, 'UNKNOWN_SETTING');
-    if (settings.length > 0) {
-      await this.call(() => session.queryAsync(`SET ${settings.map(([k, v]) => `${k} = ${typeof v === 'string' ? quoteString(v) : Number(v)}`).join(', ')}`));
-    }
-    let file: string | null = null;
+    const settings = options.settings ?? {};
+    const list = settingsList(settings);
+    if (list !== '') await this.call(() => session.queryAsync(`SET ${list}`));
     try {
-      let statement = sql;
-      if (body !== undefined && body.length > 0) {
-        file = join(this.spool, `akvorado-insert-${process.pid}-${randomBytes(6).toString('hex')}`);
-        await writeFile(file, body);
-        statement = withInfile(sql, file);
-      }
-      const format = options.format ?? 'TabSeparated';
-      const params = options.params;
-      const result = await this.call(() =>
-        params !== undefined && Object.keys(params).length > 0
-          ? session.queryBindAsync(statement, params, { format })
-          : session.queryAsync(statement, { format }),
-      );
+      const run = async (statement: string) => {
+        const format = options.format ?? 'TabSeparated';
+        const params = options.params;
+        return this.call(() =>
+          params !== undefined && Object.keys(params).length > 0
+            ? session.queryBindAsync(statement, params, { format })
+            : session.queryAsync(statement, { format }),
+        );
+      };
+      const result = body !== undefined && body.length > 0 ? await this.spooled(body, (file) => run(withInfile(sql, file))) : await run(sql);
       return { data: result.bytes(), rowsRead: result.rowsRead, elapsedSeconds: result.elapsed };
     } finally {
-      if (file !== null) await rm(file, { force: true });
-      if (settings.length > 0) await this.call(() => session.queryAsync(`SET ${settings.map(([k]) => `${k} = DEFAULT`).join(', ')}`));
+      if (list !== '') await this.call(() => session.queryAsync(`SET ${Object.keys(settings).map((k) => `${k} = DEFAULT`).join(', ')}`));
+    }
+  }
+
+  // spooled writes `body` to a file in memory for the time of `f` (chdb reads data from files only).
+  private async spooled<T>(body: Uint8Array, f: (file: string) => Promise<T>): Promise<T> {
+    const file = join(this.spool, `akvorado-insert-${process.pid}-${randomBytes(6).toString('hex')}`);
+    try {
+      await writeFile(file, body);
+      return await f(file);
+    } finally {
+      await rm(file, { force: true });
     }
   }
 
@@ -148,29 +158,17 @@ export class Engine {
   /**
    * insert runs "INSERT INTO <database>.<table> (...) ... FORMAT <format>"
    * (`sql`, names qualified: the session has no current database) with
-   * `body` as its data, on the least busy insert session; settings go in
-   * the statement. Queries run meanwhile.
+   * `body` as its data, on the insert session, one at a time; settings go
+   * in the statement. Queries run meanwhile.
    */
-  insert(sql: string, settings: Record<string, string | number | boolean>, body: Uint8Array): Promise<void> {
+  insert(sql: string, settings: Readonly<Record<string, string | number | boolean>>, body: Uint8Array): Promise<void> {
     if (this.session === null) this.open();
-    for (const [k] of Object.entries(settings)) if (!SETTING_NAME.test(k)) throw new ClickHouseError(`invalid setting name ${JSON.stringify(k)}`, 115, 'UNKNOWN_SETTING');
-    if (this.inserters.length < INSERT_SESSIONS && this.inserters.every((i) => i.pending > 0)) {
-      this.inserters.push({ session: this.newSession(), queue: Promise.resolve(), pending: 0 });
-    }
-    const inserter = this.inserters.reduce((a, b) => (b.pending < a.pending ? b : a));
-    inserter.pending++;
-    const next = inserter.queue.then(async () => {
-      const file = join(this.spool, `akvorado-insert-${process.pid}-${randomBytes(6).toString('hex')}`);
-      try {
-        await writeFile(file, body);
-        const list = Object.entries(settings).map(([k, v]) => `${k} = ${typeof v === 'string' ? quoteString(v) : Number(v)}`);
-        await this.call(() => inserter.session.queryAsync(withInfile(sql, file, list.join(', '))));
-      } finally {
-        inserter.pending--;
-        await rm(file, { force: true });
-      }
+    const list = settingsList(settings);
+    const inserter = (this.inserter ??= this.newSession());
+    const next = this.insertQueue.then(async () => {
+      await this.spooled(body, (file) => this.call(() => inserter.queryAsync(withInfile(sql, file, list))));
     });
-    inserter.queue = next.catch(() => undefined);
+    this.insertQueue = next.catch(() => undefined);
     return next;
   }
 
@@ -179,11 +177,9 @@ export class Engine {
     if (this.closed) return;
     this.closed = true;
     await this.queue;
-    for (const i of this.inserters) {
-      await i.queue;
-      i.session.close();
-    }
-    this.inserters = [];
+    await this.insertQueue;
+    this.inserter?.close();
+    this.inserter = null;
     this.session?.close();
     this.session = null;
   }
