@@ -126,6 +126,8 @@ test('sink: failed inserts are retried, rows beyond the bound are dropped', asyn
 // Gated passes inserts on once `open()` is called, and records their sizes.
 class Gated extends Failing {
   sizes: number[] = [];
+  /** waiting is how many inserts wait at the gate. */
+  waiting = 0;
   #open: () => void = () => undefined;
   #gate = new Promise<void>((resolve) => (this.#open = resolve));
   constructor(ch: ClickHouse) {
@@ -135,7 +137,9 @@ class Gated extends Failing {
     this.#open();
   }
   override async insert(table: string, columns: readonly string[], format: InsertFormat, data: Uint8Array, options?: QueryOptions): Promise<void> {
+    this.waiting++;
     await this.#gate;
+    this.waiting--;
     await super.insert(table, columns, format, data, options);
     // Native: varuint(columns) varuint(rows), both below 128 here.
     this.sizes.push(data[1]!);
@@ -160,10 +164,44 @@ test('sink: inserts hold at most maxInsertRows; rows keep coming while one runs'
   await new Promise((resolve) => setTimeout(resolve, 50));
   gated.open();
   await sink.stop();
-  assert.deepEqual(gated.sizes, [4, 5, 3]);
+  // The first two blocks are inserted side by side (parallelInserts 2): either may end first.
+  assert.deepEqual([...gated.sizes.slice(0, 2)].sort(), [4, 5]);
+  assert.equal(gated.sizes[2], 3);
   const [row] = await ch.embedded.select<{ n: string; big: string }>('SELECT count() AS n, countIf(Bytes = 1099511627779) AS big FROM flows');
   assert.deepEqual({ n: Number(row!.n), big: Number(row!.big) }, { n: 12, big: 6 });
   const metrics = await r.getMetrics('akvorado_standalone_sink_');
   assert.equal(metrics.akvorado_standalone_sink_inserted_rows_total, 12);
   assert.equal(metrics.akvorado_standalone_sink_dropped_rows_total, 0);
+});
+
+test('sink: blocks are encoded and inserted while others are inserted, at most parallelInserts at once', async (t) => {
+  const ch = await testClickHouse(t);
+  const schema = new Schema(SCHEMA);
+  await new Migrations(newMock(), ch.config, ch.embedded, schema, null).run();
+  const strings = new StringTable();
+  const gated = new Gated(ch.embedded);
+  const r = newMock();
+  const sink = new SinkComponent(r, gated, schema, { strings, intervalMs: 10, batchRows: 4, maxInsertRows: 4, maxPendingRows: 100, parallelInserts: 2 });
+  // Whatever fails below, the sink stops.
+  t.after(async () => {
+    gated.open();
+    await sink.stop();
+  });
+  sink.start();
+  const b = batchOf(strings);
+  // 4 full blocks: two inserted at once, one more encoded and waiting, the last one filled.
+  for (let k = 0; k < 8; k++) sink.send(b);
+  await new Promise((resolve) => setTimeout(resolve, 100));
+  assert.equal(gated.waiting, 2, 'two inserts run at once, no more');
+  let metrics = await r.getMetrics('akvorado_standalone_sink_');
+  assert.equal(metrics.akvorado_standalone_sink_encode_duration_seconds_count, 3, 'a third block is encoded meanwhile');
+  assert.equal(metrics.akvorado_standalone_sink_pending_rows, 16);
+  gated.open();
+  await sink.stop();
+  assert.deepEqual(gated.sizes, [4, 4, 4, 4]);
+  const [row] = await ch.embedded.select<{ n: string }>('SELECT count() AS n FROM flows');
+  assert.equal(Number(row!.n), 16);
+  metrics = await r.getMetrics('akvorado_standalone_sink_');
+  assert.equal(metrics.akvorado_standalone_sink_inserted_rows_total, 16);
+  assert.equal(metrics.akvorado_standalone_sink_pending_rows, 0);
 });

@@ -23,10 +23,16 @@ export interface Options {
   intervalMs: number;
   /**
    * maxPendingRows bounds the rows accepted and not inserted yet (the
-   * insert running included), while inserts fail or cannot keep up: rows
-   * beyond are dropped and counted, memory does not grow.
+   * inserts running included), while inserts fail or cannot keep up: rows
+   * beyond are dropped and counted, memory does not grow. The default, 3
+   * blocks, lets a block fill while two are inserted.
    */
   maxPendingRows: number;
+  /**
+   * parallelInserts is how many prepared blocks may be inserted at once
+   * (the engine runs them side by side when it has as many insert sessions).
+   */
+  parallelInserts: number;
   /** stopAttempts is how many inserts `stop()` tries before giving up the rows left. */
   stopAttempts: number;
   /** strings is the table text columns' ids refer to. */
@@ -41,7 +47,7 @@ export interface Options {
 
 /** defaultOptions returns a fresh copy of the sink's defaults. */
 export function defaultOptions(): Options {
-  return { table: 'flows', batchRows: 100_000, maxInsertRows: 250_000, intervalMs: 1000, maxPendingRows: 500_000, stopAttempts: 3, strings: STRINGS, rollups: [] };
+  return { table: 'flows', batchRows: 100_000, maxInsertRows: 250_000, intervalMs: 1000, maxPendingRows: 750_000, parallelInserts: 2, stopAttempts: 3, strings: STRINGS, rollups: [] };
 }
 
 // Settings of every insert: rolled-up tables add up rows in background
@@ -52,19 +58,45 @@ const MIN_BACKOFF_MS = 100;
 const MAX_BACKOFF_MS = 10_000;
 
 // FREE_BLOCKS is how many emptied blocks are kept for reuse.
-const FREE_BLOCKS = 2;
+const FREE_BLOCKS = 1;
+
+/** Insert is one encoded insert of a prepared block. */
+interface Insert {
+  table: string;
+  columns: string[];
+  data: Uint8Array;
+  /** rows inserted: the block's rows for flows, its groups for a rolled-up table. */
+  rows: number;
+  /** rollup is the index of the rolled-up table (its counter), -1 for flows. */
+  rollup: number;
+}
+
+/** Prepared is a block encoded for its inserts: flows, then each rolled-up table. */
+interface Prepared {
+  rows: number;
+  inserts: Insert[];
+  /** done is how many of its inserts succeeded: a failed one resumes there. */
+  done: number;
+  /** inserting is true while its inserts run. */
+  inserting: boolean;
+}
 
 /**
  * SinkComponent writes enriched flows into the main flows table through a
  * ClickHouse driver (standalone: the embedded engine), in place of Kafka,
  * and their sums into the rolled-up tables (see rollup.ts).
  * `send()` copies the rows at once (worker buffers are reused) into blocks
- * of at most `maxInsertRows` rows; inserts run one at a time, a block each,
- * when `batchRows` rows are pending or every `intervalMs`. While an insert
- * runs, the next block fills up, so that inserts grow when the engine is
- * slow. A failed insert keeps its block and is retried with a doubling
- * delay, from the table where it failed. Rows beyond `maxPendingRows` (a slow or failing engine) are
- * dropped and counted. `stop()` inserts what was accepted.
+ * of at most `maxInsertRows` rows. A block is prepared (encoded as Native
+ * blocks for flows and each rolled-up table, then emptied for reuse) when
+ * `batchRows` rows are pending and no insert runs, every `intervalMs`
+ * likewise, and as soon as it is full even while inserts run: the engine's
+ * inserts and the encoding of the next block overlap. Up to
+ * `parallelInserts` prepared blocks are inserted at once, each into its
+ * tables in order; while they run, the next block fills up, so that
+ * inserts grow when the engine is slow. A failed insert keeps its prepared block
+ * and is retried with a doubling delay, from the table where it failed.
+ * Rows beyond `maxPendingRows` (a slow or failing engine) are dropped and
+ * counted. `stop()` inserts what was accepted.
  */
 export class SinkComponent implements Component {
   readonly #r: Reporter;
@@ -72,18 +104,18 @@ export class SinkComponent implements Component {
   readonly #options: Options;
   readonly #plans: Plan[];
   readonly #rollups: Rollups;
-  // How many tables the oldest block went into: an insert that failed
-  // after flows resumes with the first rolled-up table left.
-  #done = 0;
   readonly #metrics;
   readonly #rolledUp;
   readonly #sampler;
   readonly #capacity: number;
-  // Blocks waiting for their insert, oldest first; the last one may still fill.
+  // Blocks filling up, oldest first: only the last one may take rows.
   #queue: Block[] = [];
   #free: Block[] = [];
+  // Blocks encoded and waiting for their inserts (or inserting), oldest first.
+  #prepared: Prepared[] = [];
+  readonly #maxPrepared: number;
   #pendingRows = 0;
-  #inflight: Promise<void> | null = null;
+  readonly #running = new Set<Promise<void>>();
   #timer: NodeJS.Timeout | null = null;
   #backoffMs = 0;
   #retryAt = 0;
@@ -96,6 +128,8 @@ export class SinkComponent implements Component {
     this.#plans = plan(schema);
     this.#rollups = new Rollups(schema, this.#plans, this.#options.rollups);
     this.#capacity = Math.max(1, Math.min(this.#options.maxInsertRows, this.#options.maxPendingRows));
+    // One more than the inserts running: the next block is encoded meanwhile.
+    this.#maxPrepared = Math.max(1, this.#options.parallelInserts) + 1;
     this.#sampler = this.#r.newSampler(3, 30_000);
     const m = this.#r.metrics;
     this.#metrics = {
@@ -104,6 +138,7 @@ export class SinkComponent implements Component {
       errors: m.counter({ name: 'errors_total', help: 'Failed inserts' }),
       pending: m.gauge({ name: 'pending_rows', help: 'Flows accepted and not inserted yet' }),
       duration: m.summary({ name: 'insert_duration_seconds', help: 'Time to insert one block', percentiles: [0.5, 0.9, 0.99] }),
+      encoding: m.summary({ name: 'encode_duration_seconds', help: 'Time to encode one block for its inserts', percentiles: [0.5, 0.9, 0.99] }),
       rows: m.summary({ name: 'insert_rows', help: 'Rows of one insert', percentiles: [0.5, 0.9, 0.99] }),
       rolledUp: m.counter({ name: 'rollup_rows_total', help: 'Rows inserted into rolled-up tables', labelNames: ['table'] as const }),
     };
@@ -143,8 +178,7 @@ export class SinkComponent implements Component {
     }
     for (let from = 0; from < n; ) {
       let block = this.#queue.at(-1);
-      // The oldest block takes no rows while its insert runs or once it is in flows.
-      if (block === undefined || block.room === 0 || (block === this.#queue[0] && (this.#inflight !== null || this.#done > 0))) {
+      if (block === undefined || block.room === 0) {
         block = this.#free.pop() ?? new Block(this.#plans, this.#capacity);
         this.#queue.push(block);
       }
@@ -154,66 +188,97 @@ export class SinkComponent implements Component {
     }
     this.#pendingRows += n;
     this.#metrics.pending.set(this.#pendingRows);
-    if (this.#queue[0]!.rows >= this.#options.batchRows) this.#kick(false);
+    const oldest = this.#queue[0]!;
+    if (oldest.room === 0 || oldest.rows >= this.#options.batchRows) this.#kick(false);
   }
 
-  // kick starts an insert of the oldest block unless one runs or a retry
-  // delay is not over; `timer` inserts a block below batchRows too.
+  // kick prepares the blocks due (see the class) and starts the inserts of
+  // prepared ones while fewer than parallelInserts run, unless a retry
+  // delay is not over; `timer` prepares a block below batchRows too.
   #kick(timer: boolean): void {
-    if (this.#state !== 'started' || this.#inflight !== null || this.#queue.length === 0 || Date.now() < this.#retryAt) return;
-    const block = this.#queue[0]!;
-    if (block.rows === 0 || (!timer && block.rows < this.#options.batchRows && block.room > 0)) return;
-    this.#inflight = this.#insert(block).then(
-      () => {
-        this.#inflight = null;
-        const next = this.#queue[0];
-        if (next !== undefined && (next.rows >= this.#options.batchRows || this.#queue.length > 1)) this.#kick(true);
-      },
-      () => {
-        this.#inflight = null;
-      },
-    );
+    if (this.#state !== 'started') return;
+    while (this.#prepared.length < this.#maxPrepared && this.#queue.length > 0) {
+      const block = this.#queue[0]!;
+      const idle = this.#running.size === 0 && this.#prepared.length === 0;
+      const due = block.room === 0 || this.#queue.length > 1 || (idle && block.rows > 0 && (timer || block.rows >= this.#options.batchRows));
+      if (!due) break;
+      this.#prepare();
+    }
+    if (Date.now() < this.#retryAt) return;
+    for (const p of this.#prepared) {
+      if (this.#running.size >= this.#options.parallelInserts) break;
+      if (p.inserting) continue;
+      p.inserting = true;
+      const run: Promise<void> = this.#insert(p).then(
+        () => {
+          this.#running.delete(run);
+          this.#kick(false);
+        },
+        () => {
+          p.inserting = false;
+          this.#running.delete(run);
+        },
+      );
+      this.#running.add(run);
+    }
   }
 
-  // insert writes the oldest block (`block`) into flows, then its sums into
-  // the rolled-up tables; on failure it stays queued with the tables done.
-  async #insert(block: Block): Promise<void> {
+  // prepare encodes the oldest block for its inserts (flows, then the sums
+  // of each rolled-up table) and empties it for reuse.
+  #prepare(): void {
+    const block = this.#queue.shift()!;
+    const end = this.#metrics.encoding.startTimer();
+    try {
+      const strings = this.#options.strings;
+      const { block: native, columns } = buildBlock(this.#plans, block, strings);
+      const inserts: Insert[] = [{ table: this.#options.table, columns, data: native.encode(), rows: block.rows, rollup: -1 }];
+      const levels = this.#rollups.levels;
+      if (levels.length > 0) this.#rollups.group(block);
+      for (let i = 0; i < levels.length; i++) {
+        const { block: sums, columns } = this.#rollups.build(i, block, strings);
+        inserts.push({ table: levels[i]!.table, columns, data: sums.encode(), rows: this.#rollups.grouping(i).count, rollup: i });
+      }
+      this.#prepared.push({ rows: block.rows, inserts, done: 0, inserting: false });
+    } catch (err) {
+      // Not expected: encoding reads arrays the sink filled itself.
+      this.#metrics.errors.inc();
+      this.#metrics.dropped.inc(block.rows);
+      this.#pendingRows -= block.rows;
+      this.#metrics.pending.set(this.#pendingRows);
+      this.#r.logger.error({ err, rows: block.rows }, 'cannot encode flows, dropping them');
+    }
+    end();
+    block.rows = 0;
+    if (this.#free.length < FREE_BLOCKS) this.#free.push(block);
+  }
+
+  // insert runs the inserts of a prepared block (`p`) left to do; on
+  // failure it stays prepared with the tables done.
+  async #insert(p: Prepared): Promise<void> {
     const end = this.#metrics.duration.startTimer();
     try {
-      if (this.#done === 0) {
-        const { block: native, columns } = buildBlock(this.#plans, block, this.#options.strings);
-        await this.#ch.insert(this.#options.table, columns, 'Native', native.encode(), { settings: INSERT_SETTINGS });
-        this.#done = 1;
-        this.#metrics.inserted.inc(block.rows);
-      }
-      const levels = this.#rollups.levels;
-      if (this.#done <= levels.length) this.#rollups.group(block);
-      for (; this.#done <= levels.length; this.#done++) {
-        const i = this.#done - 1;
-        const { block: native, columns } = this.#rollups.build(i, block, this.#options.strings);
-        await this.#ch.insert(levels[i]!.table, columns, 'Native', native.encode(), { settings: INSERT_SETTINGS });
-        this.#rolledUp[i]!.inc(this.#rollups.grouping(i).count);
+      for (; p.done < p.inserts.length; p.done++) {
+        const insert = p.inserts[p.done]!;
+        await this.#ch.insert(insert.table, insert.columns, 'Native', insert.data, { settings: INSERT_SETTINGS });
+        if (insert.rollup < 0) this.#metrics.inserted.inc(insert.rows);
+        else this.#rolledUp[insert.rollup]!.inc(insert.rows);
       }
     } catch (err) {
       this.#metrics.errors.inc();
       this.#backoffMs = Math.min(MAX_BACKOFF_MS, Math.max(MIN_BACKOFF_MS, this.#backoffMs * 2));
       this.#retryAt = Date.now() + this.#backoffMs;
       if (this.#sampler.allow()) {
-        const table = this.#done === 0 ? this.#options.table : this.#rollups.levels[this.#done - 1]!.table;
-        this.#r.logger.error({ err, table, rows: block.rows, retryIn: this.#backoffMs }, 'flow insert failed');
+        this.#r.logger.error({ err, table: p.inserts[p.done]!.table, rows: p.rows, retryIn: this.#backoffMs }, 'flow insert failed');
       }
       throw err;
     }
     end();
-    this.#metrics.rows.observe(block.rows);
-    this.#done = 0;
+    this.#metrics.rows.observe(p.rows);
     this.#backoffMs = 0;
     this.#retryAt = 0;
-    this.#queue.shift();
-    this.#pendingRows -= block.rows;
+    this.#prepared.splice(this.#prepared.indexOf(p), 1);
+    this.#pendingRows -= p.rows;
     this.#metrics.pending.set(this.#pendingRows);
-    block.rows = 0;
-    if (this.#free.length < FREE_BLOCKS) this.#free.push(block);
   }
 
   /** stop inserts the rows accepted so far (a few attempts), then refuses new ones. */
@@ -222,15 +287,16 @@ export class SinkComponent implements Component {
     this.#state = 'stopped';
     if (this.#timer !== null) clearInterval(this.#timer);
     this.#timer = null;
-    while (this.#inflight !== null) await this.#inflight.catch(() => undefined);
+    while (this.#running.size > 0) await Promise.allSettled([...this.#running]);
     if (this.#pendingRows > 0) this.#r.logger.info({ rows: this.#pendingRows }, 'inserting pending flows before stopping');
     for (let attempt = 0; attempt < this.#options.stopAttempts && this.#pendingRows > 0; ) {
-      const block = this.#queue[0]!;
-      if (block.rows === 0) {
-        this.#queue.shift();
+      if (this.#prepared.length === 0) {
+        if (this.#queue.length === 0) break;
+        if (this.#queue[0]!.rows === 0) this.#queue.shift();
+        else this.#prepare();
         continue;
       }
-      const ok = await this.#insert(block).then(
+      const ok = await this.#insert(this.#prepared[0]!).then(
         () => true,
         () => false,
       );
@@ -242,6 +308,7 @@ export class SinkComponent implements Component {
     }
     this.#free = [];
     this.#queue = [];
+    this.#prepared = [];
     this.#r.logger.info('flow sink stopped');
   }
 }

@@ -52,11 +52,10 @@ function settingsList(settings: Readonly<Record<string, string | number | boolea
  * database and settings are per session, so each statement sets what it
  * needs and restores it while nothing else runs. Binary inserts go
  * through a file in memory (/dev/shm) because chdb takes SQL text only.
- * `insert()` runs on a session of its own, opened on the same directory:
- * statements of different sessions run in parallel, so that a query of
- * the console does not wait for an insert of several seconds. (Two insert
- * sessions, two blocks at once, did not insert standalone's flows faster:
- * the sink's own work runs meanwhile.)
+ * `insert()` runs on sessions of their own (`insertSessions`, opened on
+ * the same directory when first needed): statements of different sessions
+ * run in parallel, so that a query of the console does not wait for an
+ * insert of several seconds, and inserts given at once run side by side.
  */
 export class Engine {
   /** path is the data directory. */
@@ -66,14 +65,16 @@ export class Engine {
   private queue: Promise<unknown>;
   private readonly spool: string;
   private closed: boolean;
-  // The session for inserts and its queue (see insert()).
-  private inserter: ChdbSession | null;
-  private insertQueue: Promise<unknown>;
+  // The sessions for inserts, their queues and how many inserts each holds (see insert()).
+  private readonly inserters: Array<ChdbSession | null>;
+  private readonly insertQueues: Array<Promise<unknown>>;
+  private readonly insertsHeld: number[];
 
   /** serverArgs are the engine's server settings (`--name=value`), given when the data directory opens. */
   readonly serverArgs: readonly string[];
 
-  constructor(path: string, serverArgs: readonly string[] = []) {
+  /** `insertSessions` is how many inserts may run at once (at least 1). */
+  constructor(path: string, serverArgs: readonly string[] = [], insertSessions = 1) {
     this.path = resolve(path);
     this.serverArgs = serverArgs;
     this.session = null;
@@ -81,8 +82,10 @@ export class Engine {
     this.queue = Promise.resolve();
     this.spool = existsSync('/dev/shm') ? '/dev/shm' : tmpdir();
     this.closed = false;
-    this.inserter = null;
-    this.insertQueue = Promise.resolve();
+    const sessions = Math.max(1, Math.floor(insertSessions));
+    this.inserters = new Array<ChdbSession | null>(sessions).fill(null);
+    this.insertQueues = new Array<Promise<unknown>>(sessions).fill(Promise.resolve());
+    this.insertsHeld = new Array<number>(sessions).fill(0);
   }
 
   /** open loads chdb and opens the data directory (created when missing). */
@@ -158,17 +161,21 @@ export class Engine {
   /**
    * insert runs "INSERT INTO <database>.<table> (...) ... FORMAT <format>"
    * (`sql`, names qualified: the session has no current database) with
-   * `body` as its data, on the insert session, one at a time; settings go
-   * in the statement. Queries run meanwhile.
+   * `body` as its data, on the insert session holding the fewest inserts,
+   * each session one at a time; settings go in the statement. Queries run
+   * meanwhile.
    */
   insert(sql: string, settings: Readonly<Record<string, string | number | boolean>>, body: Uint8Array): Promise<void> {
     if (this.session === null) this.open();
     const list = settingsList(settings);
-    const inserter = (this.inserter ??= this.newSession());
-    const next = this.insertQueue.then(async () => {
+    let k = 0;
+    for (let i = 1; i < this.insertsHeld.length; i++) if (this.insertsHeld[i]! < this.insertsHeld[k]!) k = i;
+    this.insertsHeld[k]!++;
+    const next = this.insertQueues[k]!.then(async () => {
+      const inserter = (this.inserters[k] ??= this.newSession());
       await this.spooled(body, (file) => this.call(() => inserter.queryAsync(withInfile(sql, file, list))));
-    });
-    this.insertQueue = next.catch(() => undefined);
+    }).finally(() => this.insertsHeld[k]!--);
+    this.insertQueues[k] = next.catch(() => undefined);
     return next;
   }
 
@@ -177,9 +184,11 @@ export class Engine {
     if (this.closed) return;
     this.closed = true;
     await this.queue;
-    await this.insertQueue;
-    this.inserter?.close();
-    this.inserter = null;
+    await Promise.all(this.insertQueues);
+    for (let i = 0; i < this.inserters.length; i++) {
+      this.inserters[i]?.close();
+      this.inserters[i] = null;
+    }
     this.session?.close();
     this.session = null;
   }

@@ -102,3 +102,19 @@ test('embedded driver: a query does not wait for an insert running', async (t) =
   const [n] = await ch.embedded.select<{ n: string }>('SELECT count() AS n FROM big');
   assert.equal(Number(n!.n), rows);
 });
+
+test('embedded driver: inserts given at once run side by side', async (t) => {
+  const ch = await testClickHouse(t);
+  // Each row's default sleeps: an insert of one row takes 0.6 s, whatever the machine's load.
+  await ch.embedded.exec('CREATE TABLE slow (a UInt8, s UInt8 DEFAULT sleepEachRow(0.6)) ENGINE = MergeTree ORDER BY a');
+  const block = new NativeBlock(1);
+  block.fixed('a', 'UInt8', new Uint8Array([7]));
+  const data = block.encode();
+  const start = performance.now();
+  await Promise.all([ch.embedded.insert('slow', ['a'], 'Native', data), ch.embedded.insert('slow', ['a'], 'Native', data)]);
+  const elapsed = performance.now() - start;
+  // One after the other, they would take 1.2 s at least.
+  assert.ok(elapsed < 1150, `two inserts took ${Math.round(elapsed)} ms`);
+  const [n] = await ch.embedded.select<{ n: string }>('SELECT count() AS n FROM slow WHERE a = 7');
+  assert.equal(Number(n!.n), 2);
+});

@@ -18,7 +18,8 @@ let shared: { engine: Engine; server: Server; dir: string } | null = null;
 async function sharedEngine(): Promise<{ engine: Engine; server: Server }> {
   if (shared !== null) return shared;
   const dir = mkdtempSync(join(tmpdir(), 'akvorado-chdb-'));
-  const engine = new Engine(dir);
+  // Two insert sessions, as standalone (src/standalone/root.ts).
+  const engine = new Engine(dir, [], 2);
   engine.open();
   const server = new Server(newMock(), { listen: '127.0.0.1:0', readonly: false, username: 'default', password: '' }, engine);
   await server.start();
