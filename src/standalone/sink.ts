@@ -60,6 +60,11 @@ const MAX_BACKOFF_MS = 10_000;
 // FREE_BLOCKS is how many emptied blocks are kept for reuse.
 const FREE_BLOCKS = 1;
 
+// nextTurn resolves after the events waiting (I/O, messages) are handled.
+function nextTurn(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}
+
 /** Insert is one encoded insert of a prepared block. */
 interface Insert {
   table: string;
@@ -116,6 +121,8 @@ export class SinkComponent implements Component {
   readonly #maxPrepared: number;
   #pendingRows = 0;
   readonly #running = new Set<Promise<void>>();
+  // The block being prepared, if any.
+  #preparing: Promise<void> | null = null;
   #timer: NodeJS.Timeout | null = null;
   #backoffMs = 0;
   #retryAt = 0;
@@ -192,17 +199,22 @@ export class SinkComponent implements Component {
     if (oldest.room === 0 || oldest.rows >= this.#options.batchRows) this.#kick(false);
   }
 
-  // kick prepares the blocks due (see the class) and starts the inserts of
-  // prepared ones while fewer than parallelInserts run, unless a retry
-  // delay is not over; `timer` prepares a block below batchRows too.
+  // kick prepares the next block when due (see the class; one at a time)
+  // and starts the inserts of prepared ones while fewer than
+  // parallelInserts run, unless a retry delay is not over; `timer`
+  // prepares a block below batchRows too.
   #kick(timer: boolean): void {
     if (this.#state !== 'started') return;
-    while (this.#prepared.length < this.#maxPrepared && this.#queue.length > 0) {
+    if (this.#preparing === null && this.#prepared.length < this.#maxPrepared && this.#queue.length > 0) {
       const block = this.#queue[0]!;
       const idle = this.#running.size === 0 && this.#prepared.length === 0;
       const due = block.room === 0 || this.#queue.length > 1 || (idle && block.rows > 0 && (timer || block.rows >= this.#options.batchRows));
-      if (!due) break;
-      this.#prepare();
+      if (due) {
+        this.#preparing = this.#prepare().finally(() => {
+          this.#preparing = null;
+          this.#kick(false);
+        });
+      }
     }
     if (Date.now() < this.#retryAt) return;
     for (const p of this.#prepared) {
@@ -224,8 +236,10 @@ export class SinkComponent implements Component {
   }
 
   // prepare encodes the oldest block for its inserts (flows, then the sums
-  // of each rolled-up table) and empties it for reuse.
-  #prepare(): void {
+  // of each rolled-up table) and empties it for reuse. It lets the event
+  // loop run between steps (a block of 250,000 flows takes a few hundred
+  // milliseconds in all), so that the workers' batches are taken meanwhile.
+  async #prepare(): Promise<void> {
     const block = this.#queue.shift()!;
     const end = this.#metrics.encoding.startTimer();
     try {
@@ -233,8 +247,12 @@ export class SinkComponent implements Component {
       const { block: native, columns } = buildBlock(this.#plans, block, strings);
       const inserts: Insert[] = [{ table: this.#options.table, columns, data: native.encode(), rows: block.rows, rollup: -1 }];
       const levels = this.#rollups.levels;
-      if (levels.length > 0) this.#rollups.group(block);
+      if (levels.length > 0) {
+        await nextTurn();
+        this.#rollups.group(block);
+      }
       for (let i = 0; i < levels.length; i++) {
+        await nextTurn();
         const { block: sums, columns } = this.#rollups.build(i, block, strings);
         inserts.push({ table: levels[i]!.table, columns, data: sums.encode(), rows: this.#rollups.grouping(i).count, rollup: i });
       }
@@ -287,13 +305,13 @@ export class SinkComponent implements Component {
     this.#state = 'stopped';
     if (this.#timer !== null) clearInterval(this.#timer);
     this.#timer = null;
-    while (this.#running.size > 0) await Promise.allSettled([...this.#running]);
+    while (this.#running.size > 0 || this.#preparing !== null) await Promise.allSettled([...this.#running, this.#preparing]);
     if (this.#pendingRows > 0) this.#r.logger.info({ rows: this.#pendingRows }, 'inserting pending flows before stopping');
     for (let attempt = 0; attempt < this.#options.stopAttempts && this.#pendingRows > 0; ) {
       if (this.#prepared.length === 0) {
         if (this.#queue.length === 0) break;
         if (this.#queue[0]!.rows === 0) this.#queue.shift();
-        else this.#prepare();
+        else await this.#prepare();
         continue;
       }
       const ok = await this.#insert(this.#prepared[0]!).then(
