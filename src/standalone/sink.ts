@@ -65,6 +65,13 @@ function nextTurn(): Promise<void> {
   return new Promise((resolve) => setImmediate(resolve));
 }
 
+// release frees the memory of an encoded block at once (tens of megabytes
+// for flows) rather than at a later garbage collection.
+function release(data: Uint8Array): void {
+  const b = data.buffer;
+  if (b instanceof ArrayBuffer && !b.detached && data.byteOffset === 0 && data.byteLength === b.byteLength) b.transfer(0);
+}
+
 /** Insert is one encoded insert of a prepared block. */
 interface Insert {
   table: string;
@@ -291,6 +298,7 @@ export class SinkComponent implements Component {
       throw err;
     }
     end();
+    for (const insert of p.inserts) release(insert.data);
     this.#metrics.rows.observe(p.rows);
     this.#backoffMs = 0;
     this.#retryAt = 0;
