@@ -133,7 +133,9 @@ export class SinkComponent implements Component {
   #timer: NodeJS.Timeout | null = null;
   #backoffMs = 0;
   #retryAt = 0;
-  #state: 'new' | 'started' | 'stopped' = 'new';
+  // 'stopping': no rows accepted, every block due, failures counted.
+  #state: 'new' | 'started' | 'stopping' | 'stopped' = 'new';
+  #stopFailures = 0;
 
   constructor(r: Reporter, ch: ClickHouse, schema: Schema, options: Partial<Options> = {}) {
     this.#r = r.child('standalone/sink');
@@ -178,7 +180,7 @@ export class SinkComponent implements Component {
   /** send accepts the rows of an enriched batch (copied: the caller may reuse it). */
   send(batch: FlowBatch): void {
     if (batch.length === 0) return;
-    if (this.#state === 'stopped') {
+    if (this.#state === 'stopping' || this.#state === 'stopped') {
       this.#metrics.dropped.inc(batch.length);
       return;
     }
@@ -211,11 +213,14 @@ export class SinkComponent implements Component {
   // parallelInserts run, unless a retry delay is not over; `timer`
   // prepares a block below batchRows too.
   #kick(timer: boolean): void {
-    if (this.#state !== 'started') return;
+    if (this.#state !== 'started' && this.#state !== 'stopping') return;
     if (this.#preparing === null && this.#prepared.length < this.#maxPrepared && this.#queue.length > 0) {
       const block = this.#queue[0]!;
       const idle = this.#running.size === 0 && this.#prepared.length === 0;
-      const due = block.room === 0 || this.#queue.length > 1 || (idle && block.rows > 0 && (timer || block.rows >= this.#options.batchRows));
+      const due =
+        block.room === 0 ||
+        this.#queue.length > 1 ||
+        (block.rows > 0 && (this.#state === 'stopping' || (idle && (timer || block.rows >= this.#options.batchRows))));
       if (due) {
         this.#preparing = this.#prepare().finally(() => {
           this.#preparing = null;
@@ -236,6 +241,7 @@ export class SinkComponent implements Component {
         () => {
           p.inserting = false;
           this.#running.delete(run);
+          if (this.#state === 'stopping') this.#stopFailures++;
         },
       );
       this.#running.add(run);
@@ -309,25 +315,22 @@ export class SinkComponent implements Component {
 
   /** stop inserts the rows accepted so far (a few attempts), then refuses new ones. */
   async stop(): Promise<void> {
-    if (this.#state === 'stopped') return;
-    this.#state = 'stopped';
+    if (this.#state === 'stopping' || this.#state === 'stopped') return;
+    this.#state = 'stopping';
     if (this.#timer !== null) clearInterval(this.#timer);
     this.#timer = null;
-    while (this.#running.size > 0 || this.#preparing !== null) await Promise.allSettled([...this.#running, this.#preparing]);
     if (this.#pendingRows > 0) this.#r.logger.info({ rows: this.#pendingRows }, 'inserting pending flows before stopping');
-    for (let attempt = 0; attempt < this.#options.stopAttempts && this.#pendingRows > 0; ) {
-      if (this.#prepared.length === 0) {
-        if (this.#queue.length === 0) break;
-        if (this.#queue[0]!.rows === 0) this.#queue.shift();
-        else await this.#prepare();
-        continue;
-      }
-      const ok = await this.#insert(this.#prepared[0]!).then(
-        () => true,
-        () => false,
-      );
-      if (!ok && ++attempt < this.#options.stopAttempts) await new Promise((resolve) => setTimeout(resolve, this.#backoffMs));
+    // Every block is due: inserts run side by side as before, until all
+    // are in or stopAttempts of them failed.
+    for (;;) {
+      this.#kick(true);
+      if (this.#pendingRows === 0 || this.#stopFailures >= this.#options.stopAttempts) break;
+      const busy = [...this.#running, ...(this.#preparing === null ? [] : [this.#preparing])];
+      if (busy.length > 0) await Promise.race(busy);
+      else await new Promise((resolve) => setTimeout(resolve, Math.max(0, this.#retryAt - Date.now())));
     }
+    while (this.#running.size > 0 || this.#preparing !== null) await Promise.allSettled([...this.#running, this.#preparing]);
+    this.#state = 'stopped';
     if (this.#pendingRows > 0) {
       this.#r.logger.error({ rows: this.#pendingRows }, 'flows lost at stop: inserts keep failing');
       this.#metrics.dropped.inc(this.#pendingRows);
