@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: AGPL-3.0-only
 import assert from 'node:assert/strict';
-import { test } from 'node:test';
+import { test, type TestContext } from 'node:test';
 import { testClickHouse } from '../common/clickhouse/tests.ts';
 import { ClickHouseError, type ClickHouse, type InsertFormat, type QueryOptions } from '../common/clickhouse/root.ts';
 import { newMock } from '../common/reporter/mock.ts';
@@ -8,7 +8,7 @@ import { Schema } from '../common/schema/root.ts';
 import { Migrations } from '../configure/clickhouse/root.ts';
 import { FlowBatch } from '../inlet/flow/batch.ts';
 import { StringTable } from '../inlet/flow/strings.ts';
-import { SinkComponent } from './sink.ts';
+import { SinkComponent, type Options } from './sink.ts';
 
 // Recent enough for the tables' TTL.
 const NOW = Math.floor(Date.now() / 1000);
@@ -146,15 +146,25 @@ class Gated extends Failing {
   }
 }
 
-test('sink: inserts hold at most maxInsertRows; rows keep coming while one runs', async (t) => {
+// gatedSink starts a sink whose inserts wait for `gated.open()`; the test's end opens it and stops the sink.
+async function gatedSink(t: TestContext, options: Partial<Options>) {
   const ch = await testClickHouse(t);
   const schema = new Schema(SCHEMA);
   await new Migrations(newMock(), ch.config, ch.embedded, schema, null).run();
   const strings = new StringTable();
   const gated = new Gated(ch.embedded);
   const r = newMock();
-  const sink = new SinkComponent(r, gated, schema, { strings, intervalMs: 10, batchRows: 3, maxInsertRows: 5, maxPendingRows: 100 });
+  const sink = new SinkComponent(r, gated, schema, { strings, intervalMs: 10, maxPendingRows: 100, ...options });
+  t.after(async () => {
+    gated.open();
+    await sink.stop();
+  });
   sink.start();
+  return { ch, strings, gated, r, sink };
+}
+
+test('sink: inserts hold at most maxInsertRows; rows keep coming while one runs', async (t) => {
+  const { ch, strings, gated, r, sink } = await gatedSink(t, { batchRows: 3, maxInsertRows: 5 });
   const b = batchOf(strings);
   // Bytes above 2^32 survive the copy into UInt64.
   b.bytes[0] = 2 ** 40 + 3;
@@ -175,19 +185,7 @@ test('sink: inserts hold at most maxInsertRows; rows keep coming while one runs'
 });
 
 test('sink: blocks are encoded and inserted while others are inserted, at most parallelInserts at once', async (t) => {
-  const ch = await testClickHouse(t);
-  const schema = new Schema(SCHEMA);
-  await new Migrations(newMock(), ch.config, ch.embedded, schema, null).run();
-  const strings = new StringTable();
-  const gated = new Gated(ch.embedded);
-  const r = newMock();
-  const sink = new SinkComponent(r, gated, schema, { strings, intervalMs: 10, batchRows: 4, maxInsertRows: 4, maxPendingRows: 100, parallelInserts: 2 });
-  // Whatever fails below, the sink stops.
-  t.after(async () => {
-    gated.open();
-    await sink.stop();
-  });
-  sink.start();
+  const { ch, strings, gated, r, sink } = await gatedSink(t, { batchRows: 4, maxInsertRows: 4, parallelInserts: 2 });
   const b = batchOf(strings);
   // 4 full blocks: two inserted at once, one more encoded and waiting, the last one filled.
   for (let k = 0; k < 8; k++) sink.send(b);
