@@ -19,8 +19,7 @@ import { Schema } from '../src/common/schema/root.ts';
 import { Migrations } from '../src/configure/clickhouse/root.ts';
 import type { FlowBatch } from '../src/inlet/flow/batch.ts';
 import { StringTable } from '../src/inlet/flow/strings.ts';
-import { INSERT_SESSIONS } from '../src/standalone/root.ts';
-import { SinkComponent } from '../src/standalone/sink.ts';
+import { defaultOptions, SinkComponent } from '../src/standalone/sink.ts';
 import { conversations, realisticBatches, uniformBatches } from './flow-batches.ts';
 import { figure, type Figure } from './measure.ts';
 
@@ -262,7 +261,7 @@ async function sinkSeries(ch: Embedded, make: typeof realisticBatches, schema: S
 export async function run(): Promise<Figure[]> {
   const dir = mkdtempSync(join(tmpdir(), 'akvorado-bench-chdb-'));
   // As many insert sessions as standalone: the sink inserts blocks side by side.
-  const engine = new Engine(dir, [], INSERT_SESSIONS);
+  const engine = new Engine(dir, [], defaultOptions().parallelInserts);
   try {
     const figures: Figure[] = [];
     const schema = new Schema({ enabled: [], disabled: [], mainTableOnly: [], notMainTableOnly: [] });

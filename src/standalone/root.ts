@@ -101,15 +101,6 @@ function withCountries(config: Configuration): Configuration {
  */
 const ENGINE_ARGS = ['--background_merges_mutations_concurrency_ratio=1', '--mark_cache_size=268435456'];
 
-/**
- * INSERT_SESSIONS is how many inserts the engine runs at once: the sink
- * inserts two blocks side by side (see sink.ts). On 2 cores, one session
- * left the CPU to the merges while an insert waited between its stages:
- * 60 s of 300,000 flows/s offered stored 155,755 and 164,894 flows/s with
- * one, 187,626 and 199,613 with two (bench/standalone.bench.ts).
- */
-export const INSERT_SESSIONS = 2;
-
 // MERGE_NICE is the nice value of the engine's merge threads (see priority.ts).
 const MERGE_NICE = 10;
 
@@ -216,14 +207,16 @@ export function run(given: Configuration, args: Record<string, unknown>): Promis
   const dataDir = typeof args['data-dir'] === 'string' ? args['data-dir'] : './akvorado-data';
   const schema = new Schema(config.schema);
   return serve('standalone', config, ({ r, daemon, http }) => {
-    const engine = new Engine(dataDir, ENGINE_ARGS, INSERT_SESSIONS);
+    // Each insert the sink runs at once has a session of its own.
+    const engine = new Engine(dataDir, ENGINE_ARGS, config.sink.parallelInserts);
     const ch = new Embedded(engine, config.clickhouse.database);
     // The database may not exist yet: the migrations create it through the default one.
     // No views feed the rolled-up tables: the sink writes them (see rollup.ts).
     const migrations = new Migrations(r, config.clickhouse, new Embedded(engine), schema, null, { rollupViews: false });
     const bench = benchSink();
     const rollups = config.clickhouse.resolutions.map((res) => res.interval / 1000).filter((s) => s > 0);
-    const sink = new SinkComponent(r, ch, schema, bench === null ? { rollups } : { table: bench.table });
+    const limits = { maxInsertRows: config.sink.insertFlows, parallelInserts: config.sink.parallelInserts, maxPendingRows: config.sink.maxPendingFlows };
+    const sink = new SinkComponent(r, ch, schema, { ...limits, ...(bench === null ? { rollups } : { table: bench.table }) });
     const components: NamedComponent[] = [
       ['clickhouse', new EngineComponent(r, engine, migrations, ch, bench === null ? null : async () => {
         for (const sql of bench.create) await ch.exec(sql, { settings: { allow_suspicious_low_cardinality_types: 1 } });

@@ -30,6 +30,14 @@ export function registerFormats(): void {
     },
   });
   convict.addFormat({
+    name: 'positive',
+    validate(value: unknown) {
+      if (typeof value !== 'number' || !Number.isInteger(value) || value < 1) {
+        throw new TypeError('expected a positive integer');
+      }
+    },
+  });
+  convict.addFormat({
     name: 'size',
     validate(value: unknown) {
       if (typeof value !== 'number' || !Number.isInteger(value) || value < 0) {

@@ -12,6 +12,7 @@ const schema = {
   http: { listen: { doc: 'listen', format: 'listen', default: ':8080' } },
   timeout: { doc: 'timeout', format: 'duration', default: '5s' },
   'queue-size': { doc: 'queue', format: 'nat', default: 100 },
+  workers: { doc: 'workers', format: 'positive', default: 2 },
   inputs: listOf('inputs', {
     type: { doc: 'type', format: ['udp', 'file'], default: 'udp' },
     listen: { doc: 'listen', format: 'listen', default: ':2055' },
@@ -39,8 +40,8 @@ function loadError(text: string, env: NodeJS.ProcessEnv = {}): string {
 describe('configuration', () => {
   it('fills defaults and converts keys and durations', () => {
     const { config, effective } = loadConfiguration<Record<string, unknown>>('inlet', schema, { env: {} });
-    assert.deepEqual(config, { http: { listen: ':8080' }, timeout: 5000, queueSize: 100, inputs: [] });
-    assert.deepEqual(effective, { http: { listen: ':8080' }, timeout: '5s', 'queue-size': 100, inputs: [] });
+    assert.deepEqual(config, { http: { listen: ':8080' }, timeout: 5000, queueSize: 100, workers: 2, inputs: [] });
+    assert.deepEqual(effective, { http: { listen: ':8080' }, timeout: '5s', 'queue-size': 100, workers: 2, inputs: [] });
     assert.deepEqual(defaultsOf(schema), config);
   });
 
@@ -49,6 +50,12 @@ describe('configuration', () => {
     const { config } = loadConfiguration<Record<string, unknown>>('inlet', schema, { file, env: {} });
     assert.equal(config.timeout, 90_000);
     assert.deepEqual(config.inputs, [{ type: 'udp', listen: '127.0.0.1:6343', receiveBuffer: 0 }]);
+  });
+
+  it('accepts a positive integer where one is expected, and names the key of anything else', () => {
+    const file = writeYAML('inlet:\n  workers: 3\n');
+    assert.equal(loadConfiguration<Record<string, unknown>>('inlet', schema, { file, env: {} }).config.workers, 3);
+    for (const bad of ['0', '-1', '1.5', 'two']) assert.match(loadError(`inlet:\n  workers: ${bad}\n`), /config\.yaml:2:\d+: inlet\.workers: .*positive integer/, bad);
   });
 
   it('names the full path of a misspelled key, with its line', () => {
