@@ -35,7 +35,8 @@ export const standaloneSchema = {
     default: '',
   },
   // The defaults suit 2 cores (bench/standalone.bench.ts): two inserts at
-  // once stored a third more flows than one, for about 200 MiB more memory.
+  // once and 750,000 pending flows stored 15 to 30% more flows than one and
+  // 500,000, for 50 to 170 MiB more memory at peak.
   sink: {
     'insert-flows': { doc: 'Most flows in one insert into the flows table (fewer: less memory, more parts to merge)', format: 'positive', default: 250_000 },
     'parallel-inserts': {
