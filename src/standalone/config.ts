@@ -27,6 +27,14 @@ export interface Configuration
   clickhouse: ClickHouseConfiguration;
 }
 
+/**
+ * SINK_DEFAULTS are the sink's limits unless configured (the sink's own
+ * defaults too). They suit 2 cores (bench/standalone.bench.ts): two inserts
+ * at once and 750,000 pending flows stored 15 to 30% more flows than one
+ * and 500,000, for 50 to 170 MiB more memory at peak.
+ */
+export const SINK_DEFAULTS: StandaloneConfiguration['sink'] = { insertFlows: 250_000, parallelInserts: 2, maxPendingFlows: 750_000 };
+
 /** standaloneSchema declares the settings only standalone has. */
 export const standaloneSchema = {
   'clickhouse-listen': {
@@ -34,20 +42,17 @@ export const standaloneSchema = {
     format: String,
     default: '',
   },
-  // The defaults suit 2 cores (bench/standalone.bench.ts): two inserts at
-  // once and 750,000 pending flows stored 15 to 30% more flows than one and
-  // 500,000, for 50 to 170 MiB more memory at peak.
   sink: {
-    'insert-flows': { doc: 'Most flows in one insert into the flows table (fewer: less memory, more parts to merge)', format: 'positive', default: 250_000 },
+    'insert-flows': { doc: 'Most flows in one insert into the flows table (fewer: less memory, more parts to merge)', format: 'positive', default: SINK_DEFAULTS.insertFlows },
     'parallel-inserts': {
       doc: 'Inserts run at once, each on its own session of the embedded ClickHouse (1 uses less memory; 2 stores more flows when inserts are the bottleneck)',
       format: 'positive',
-      default: 2,
+      default: SINK_DEFAULTS.parallelInserts,
     },
     'max-pending-flows': {
       doc: 'Most flows accepted and not inserted yet; beyond, flows are dropped and counted in akvorado_standalone_sink_dropped_rows_total (memory stays bounded)',
       format: 'positive',
-      default: 750_000,
+      default: SINK_DEFAULTS.maxPendingFlows,
     },
   },
   // With --demo and no configuration file, the inlet listens where the demo

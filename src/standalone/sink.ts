@@ -6,6 +6,7 @@ import type { Schema } from '../common/schema/root.ts';
 import type { FlowBatch } from '../inlet/flow/batch.ts';
 import { STRINGS, type StringTable } from '../inlet/flow/strings.ts';
 import { Block, buildBlock, plan, type Plan } from './columns.ts';
+import { SINK_DEFAULTS } from './config.ts';
 import { Rollups } from './rollup.ts';
 
 /** Options tune the sink (tests use smaller values). */
@@ -47,7 +48,17 @@ export interface Options {
 
 /** defaultOptions returns a fresh copy of the sink's defaults. */
 export function defaultOptions(): Options {
-  return { table: 'flows', batchRows: 100_000, maxInsertRows: 250_000, intervalMs: 1000, maxPendingRows: 750_000, parallelInserts: 2, stopAttempts: 3, strings: STRINGS, rollups: [] };
+  return {
+    table: 'flows',
+    batchRows: 100_000,
+    maxInsertRows: SINK_DEFAULTS.insertFlows,
+    intervalMs: 1000,
+    maxPendingRows: SINK_DEFAULTS.maxPendingFlows,
+    parallelInserts: SINK_DEFAULTS.parallelInserts,
+    stopAttempts: 3,
+    strings: STRINGS,
+    rollups: [],
+  };
 }
 
 // Settings of every insert: rolled-up tables add up rows in background
