@@ -203,3 +203,38 @@ test('sink: blocks are encoded and inserted while others are inserted, at most p
   assert.equal(metrics.akvorado_standalone_sink_inserted_rows_total, 16);
   assert.equal(metrics.akvorado_standalone_sink_pending_rows, 0);
 });
+
+// Recording records the memory each insert's data is in.
+class Recording extends Failing {
+  buffers: ArrayBufferLike[] = [];
+  constructor(ch: ClickHouse) {
+    super(ch, 0);
+  }
+  override async insert(table: string, columns: readonly string[], format: InsertFormat, data: Uint8Array, options?: QueryOptions): Promise<void> {
+    this.buffers.push(data.buffer);
+    await super.insert(table, columns, format, data, options);
+  }
+}
+
+test('sink: blocks are encoded into the memory of inserts done', async (t) => {
+  const ch = await testClickHouse(t);
+  const schema = new Schema(SCHEMA);
+  await new Migrations(newMock(), ch.config, ch.embedded, schema, null).run();
+  const strings = new StringTable();
+  const recording = new Recording(ch.embedded);
+  const sink = new SinkComponent(newMock(), recording, schema, { strings, intervalMs: 10, batchRows: 4, maxInsertRows: 4 });
+  sink.start();
+  const b = batchOf(strings);
+  for (let k = 1; k <= 4; k++) {
+    // A block of 4 rows, inserted before the next one.
+    sink.send(b);
+    sink.send(b);
+    const deadline = Date.now() + 10_000;
+    while (recording.inserted < k && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+  await sink.stop();
+  assert.equal(recording.buffers.length, 4);
+  assert.equal(new Set(recording.buffers).size, 1, 'one buffer for the four inserts');
+  const [row] = await ch.embedded.select<{ n: string; bytes: string }>('SELECT count() AS n, sum(Bytes) AS bytes FROM flows');
+  assert.deepEqual({ n: Number(row!.n), bytes: Number(row!.bytes) }, { n: 16, bytes: 8 * 4500 });
+});

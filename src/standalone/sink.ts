@@ -8,6 +8,7 @@ import { STRINGS, type StringTable } from '../inlet/flow/strings.ts';
 import { Block, buildBlock, plan, type Plan } from './columns.ts';
 import { SINK_DEFAULTS } from './config.ts';
 import { Rollups } from './rollup.ts';
+import { Spares } from './spares.ts';
 
 /** Options tune the sink (tests use smaller values). */
 export interface Options {
@@ -68,16 +69,21 @@ const INSERT_SETTINGS = { optimize_on_insert: 0, max_insert_threads: 2 };
 const MIN_BACKOFF_MS = 100;
 const MAX_BACKOFF_MS = 10_000;
 
-// FREE_BLOCKS is how many emptied blocks are kept for reuse.
-const FREE_BLOCKS = 1;
+// SPARE_IDLE_MS is how long emptied blocks and encoding buffers are kept
+// for reuse without being used (see Spares).
+const SPARE_IDLE_MS = 30_000;
+
+// HEADROOM is how much larger than asked a new encoding buffer is, so that
+// the next blocks, a little larger or smaller, fit in it.
+const HEADROOM = 1.125;
 
 // nextTurn resolves after the events waiting (I/O, messages) are handled.
 function nextTurn(): Promise<void> {
   return new Promise((resolve) => setImmediate(resolve));
 }
 
-// release frees the memory of an encoded block at once (tens of megabytes
-// for flows) rather than at a later garbage collection.
+// release frees the memory of an encoding buffer at once (tens of
+// megabytes for flows) rather than at a later garbage collection.
 function release(data: Uint8Array): void {
   const b = data.buffer;
   if (b instanceof ArrayBuffer && !b.detached && data.byteOffset === 0 && data.byteLength === b.byteLength) b.transfer(0);
@@ -133,7 +139,9 @@ export class SinkComponent implements Component {
   readonly #capacity: number;
   // Blocks filling up, oldest first: only the last one may take rows.
   #queue: Block[] = [];
-  #free: Block[] = [];
+  // Emptied blocks, and buffers of inserts done, for reuse.
+  readonly #blocks: Spares<Block>;
+  readonly #buffers: Spares<Uint8Array>;
   // Blocks encoded and waiting for their inserts (or inserting), oldest first.
   #prepared: Prepared[] = [];
   readonly #maxPrepared: number;
@@ -157,6 +165,14 @@ export class SinkComponent implements Component {
     this.#capacity = Math.max(1, Math.min(this.#options.maxInsertRows, this.#options.maxPendingRows));
     // One more than the inserts running: the next block is encoded meanwhile.
     this.#maxPrepared = Math.max(1, this.#options.parallelInserts) + 1;
+    // As many blocks as the pending rows fill, and a buffer for each insert of the prepared blocks.
+    this.#blocks = new Spares({ max: Math.ceil(this.#options.maxPendingRows / this.#capacity), idleMs: SPARE_IDLE_MS, size: (b) => b.capacity });
+    this.#buffers = new Spares({
+      max: this.#maxPrepared * (1 + this.#rollups.levels.length),
+      idleMs: SPARE_IDLE_MS,
+      size: (b) => b.byteLength,
+      dispose: release,
+    });
     this.#sampler = this.#r.newSampler(3, 30_000);
     const m = this.#r.metrics;
     this.#metrics = {
@@ -185,7 +201,11 @@ export class SinkComponent implements Component {
     if (this.#state !== 'new') throw new Error('standalone sink: already started');
     this.#state = 'started';
     this.#r.logger.info({ table: this.#options.table, columns: this.#plans.length, maxInsertRows: this.#capacity }, 'starting flow sink');
-    this.#timer = setInterval(() => this.#kick(true), this.#options.intervalMs);
+    this.#timer = setInterval(() => {
+      this.#blocks.trim();
+      this.#buffers.trim();
+      this.#kick(true);
+    }, this.#options.intervalMs);
   }
 
   /** send accepts the rows of an enriched batch (copied: the caller may reuse it). */
@@ -206,7 +226,7 @@ export class SinkComponent implements Component {
     for (let from = 0; from < n; ) {
       let block = this.#queue.at(-1);
       if (block === undefined || block.room === 0) {
-        block = this.#free.pop() ?? new Block(this.#plans, this.#capacity);
+        block = this.#blocks.take() ?? new Block(this.#plans, this.#capacity);
         this.#queue.push(block);
       }
       const count = Math.min(block.room, n - from);
@@ -269,7 +289,8 @@ export class SinkComponent implements Component {
     try {
       const strings = this.#options.strings;
       const { block: native, columns } = buildBlock(this.#plans, block, strings);
-      const inserts: Insert[] = [{ table: this.#options.table, columns, data: native.encode(), rows: block.rows, rollup: -1 }];
+      const into = (size: number) => this.#buffers.take(size) ?? new Uint8Array(Math.ceil(size * HEADROOM));
+      const inserts: Insert[] = [{ table: this.#options.table, columns, data: native.encode(into), rows: block.rows, rollup: -1 }];
       const levels = this.#rollups.levels;
       if (levels.length > 0) {
         await nextTurn();
@@ -278,7 +299,7 @@ export class SinkComponent implements Component {
       for (let i = 0; i < levels.length; i++) {
         await nextTurn();
         const { block: sums, columns } = this.#rollups.build(i, block, strings);
-        inserts.push({ table: levels[i]!.table, columns, data: sums.encode(), rows: this.#rollups.grouping(i).count, rollup: i });
+        inserts.push({ table: levels[i]!.table, columns, data: sums.encode(into), rows: this.#rollups.grouping(i).count, rollup: i });
       }
       this.#prepared.push({ rows: block.rows, inserts, done: 0, inserting: false });
     } catch (err) {
@@ -291,7 +312,7 @@ export class SinkComponent implements Component {
     }
     end();
     block.rows = 0;
-    if (this.#free.length < FREE_BLOCKS) this.#free.push(block);
+    this.#blocks.give(block);
   }
 
   // insert runs the inserts of a prepared block (`p`) left to do; on
@@ -315,7 +336,8 @@ export class SinkComponent implements Component {
       throw err;
     }
     end();
-    for (const insert of p.inserts) release(insert.data);
+    // The whole buffer each was encoded into goes back for reuse.
+    for (const insert of p.inserts) this.#buffers.give(new Uint8Array(insert.data.buffer));
     this.#metrics.rows.observe(p.rows);
     this.#backoffMs = 0;
     this.#retryAt = 0;
@@ -346,7 +368,8 @@ export class SinkComponent implements Component {
       this.#r.logger.error({ rows: this.#pendingRows }, 'flows lost at stop: inserts keep failing');
       this.#metrics.dropped.inc(this.#pendingRows);
     }
-    this.#free = [];
+    this.#blocks.clear();
+    this.#buffers.clear();
     this.#queue = [];
     this.#prepared = [];
     this.#r.logger.info('flow sink stopped');

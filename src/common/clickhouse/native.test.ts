@@ -62,3 +62,40 @@ test('LowCardinality columns carry only the strings their rows use, with the nar
   // block header, name, type, 3 × UInt64, one key ('if-5é'), UInt64 rows, 2 × UInt8.
   assert.equal(small.encode().length, 2 + 5 + 23 + 8 * 3 + 7 + 8 + 2);
 });
+
+test('LowCardinality columns of more than 65,536 strings take 32-bit indexes', async (t) => {
+  const ch = await testClickHouse(t);
+  await ch.embedded.exec('CREATE TABLE wide (n UInt32, name LowCardinality(String)) ENGINE = MergeTree ORDER BY n');
+  const rows = 70_000;
+  const dictionary = Array.from({ length: rows }, (_, i) => Buffer.from(`name-${i}`));
+  // Rows use the strings backwards: the indexes are not the ids.
+  const ids = Uint32Array.from({ length: rows }, (_, i) => rows - 1 - i);
+  const block = new NativeBlock(rows);
+  block.fixed('n', 'UInt32', Uint32Array.from({ length: rows }, (_, i) => i));
+  block.lowCardinality('name', dictionary, ids);
+  await ch.embedded.insert('wide', ['n', 'name'], 'Native', block.encode());
+  const got = await ch.embedded.select<{ n: number; name: string }>('SELECT n, name FROM wide WHERE n IN (0, 1, 65535, 65536, 69999) ORDER BY n');
+  assert.deepEqual(got, [0, 1, 65535, 65536, 69999].map((n) => ({ n, name: `name-${rows - 1 - n}` })));
+});
+
+test('Native blocks encode into a buffer given for reuse, the same bytes', () => {
+  const block = new NativeBlock(3);
+  block.fixed('n', 'UInt32', new Uint32Array([1, 2, 3]));
+  block.strings('s', [Buffer.from('a'), Buffer.from('x'.repeat(200))], new Uint32Array([1, 0, 1]));
+  block.lowCardinality('lc', [Buffer.from('a'), Buffer.from('b')], new Uint32Array([1, 1, 0]));
+  block.uint32Arrays('labels', new Uint32Array([5, 6, 0, 0, 9, 0]), new Uint8Array([2, 0, 1]), 2);
+  const fresh = block.encode();
+  const reused = new Uint8Array(fresh.length + 100).fill(0xee);
+  let asked = 0;
+  const again = block.encode((size) => {
+    asked = size;
+    return reused;
+  });
+  assert.equal(asked, fresh.length);
+  assert.equal(again.buffer, reused.buffer);
+  assert.deepEqual(again, fresh);
+  // Block header; each column's name, type and data (the 200-byte string has a 2-byte length).
+  const sizes = [2, 2 + 7 + 12, 2 + 7 + (202 + 2 + 202), 3 + 23 + (24 + 4 + 8 + 3), 7 + 14 + (3 * 8 + 3 * 4)];
+  assert.equal(fresh.length, sizes.reduce((a, b) => a + b));
+  assert.throws(() => block.encode(() => new Uint8Array(fresh.length - 1)), /do not fit/);
+});

@@ -21,7 +21,7 @@ const WIDTH: Record<FixedType, number> = { UInt8: 1, UInt16: 2, UInt32: 4, UInt6
 export class NativeBlock {
   /** rows is the number of rows of every column. */
   readonly rows: number;
-  private readonly parts: Uint8Array[];
+  private readonly parts: Part[];
   private columns: number;
   private size: number;
 
@@ -32,9 +32,9 @@ export class NativeBlock {
     this.size = 0;
   }
 
-  private push(b: Uint8Array): void {
-    this.parts.push(b);
-    this.size += b.length;
+  private push(part: Part): void {
+    this.parts.push(part);
+    this.size += part instanceof Uint8Array ? part.length : part.size;
   }
 
   private header(name: string, type: string): void {
@@ -58,17 +58,24 @@ export class NativeBlock {
   /** strings adds a String column: row i holds dictionary[indexes[i]] (UTF-8 bytes). */
   strings(name: string, dictionary: readonly Uint8Array[], indexes: Uint32Array): void {
     this.header(name, 'String');
-    let total = 0;
-    for (let i = 0; i < this.rows; i++) total += dictionary[indexes[i]!]!.length + 5;
-    const out = new Uint8Array(total);
-    let o = 0;
-    for (let i = 0; i < this.rows; i++) {
-      const s = dictionary[indexes[i]!]!;
-      o = writeVarUInt(out, o, s.length);
-      out.set(s, o);
-      o += s.length;
+    const rows = this.rows;
+    let size = 0;
+    for (let i = 0; i < rows; i++) {
+      const n = dictionary[indexes[i]!]!.length;
+      size += n + varUIntLength(n);
     }
-    this.push(out.subarray(0, o));
+    this.push({
+      size,
+      write: (out, at) => {
+        let o = at;
+        for (let i = 0; i < rows; i++) {
+          const s = dictionary[indexes[i]!]!;
+          o = writeVarUInt(out, o, s.length);
+          out.set(s, o);
+          o += s.length;
+        }
+      },
+    });
   }
 
   /**
@@ -85,10 +92,11 @@ export class NativeBlock {
    */
   lowCardinality(name: string, dictionary: readonly Uint8Array[], indexes: Uint32Array): void {
     this.header(name, 'LowCardinality(String)');
+    const rows = this.rows;
     // The strings the rows use, renumbered in order of first use.
     const local = new Int32Array(dictionary.length).fill(-1);
     const used: number[] = [];
-    for (let i = 0; i < this.rows; i++) {
+    for (let i = 0; i < rows; i++) {
       const id = indexes[i]!;
       if (local[id] === -1) {
         local[id] = used.length;
@@ -110,36 +118,96 @@ export class NativeBlock {
       head.set(s, o);
       o += s.length;
     }
-    view.setBigUint64(o, BigInt(this.rows), true);
+    view.setBigUint64(o, BigInt(rows), true);
     this.push(head.subarray(0, o + 8));
-    const out = width === 0 ? new Uint8Array(this.rows) : width === 1 ? new Uint16Array(this.rows) : new Uint32Array(this.rows);
-    for (let i = 0; i < this.rows; i++) out[i] = local[indexes[i]!]!;
-    this.push(new Uint8Array(out.buffer));
+    // The indexes, little-endian, are written straight into the block.
+    this.push({
+      size: rows << width,
+      write: (out, at) => {
+        if (width === 0) {
+          for (let i = 0; i < rows; i++) out[at + i] = local[indexes[i]!]!;
+        } else if (width === 1) {
+          for (let i = 0, b = at; i < rows; i++, b += 2) {
+            const v = local[indexes[i]!]!;
+            out[b] = v;
+            out[b + 1] = v >>> 8;
+          }
+        } else {
+          for (let i = 0, b = at; i < rows; i++, b += 4) {
+            const v = local[indexes[i]!]!;
+            out[b] = v;
+            out[b + 1] = v >>> 8;
+            out[b + 2] = v >>> 16;
+            out[b + 3] = v >>> 24;
+          }
+        }
+      },
+    });
   }
 
   /** uint32Arrays adds an Array(UInt32) column: row i holds `counts[i]` values from `values` at i*stride. */
   uint32Arrays(name: string, values: Uint32Array, counts: Uint8Array, stride: number): void {
     this.header(name, 'Array(UInt32)');
-    const offsets = new BigUint64Array(this.rows);
+    const rows = this.rows;
     let total = 0;
-    for (let i = 0; i < this.rows; i++) {
-      total += counts[i]!;
-      offsets[i] = BigInt(total);
-    }
-    const data = new Uint32Array(total);
-    let o = 0;
-    for (let i = 0; i < this.rows; i++) for (let j = 0; j < counts[i]!; j++) data[o++] = values[i * stride + j]!;
-    this.push(new Uint8Array(offsets.buffer));
-    this.push(new Uint8Array(data.buffer));
+    for (let i = 0; i < rows; i++) total += counts[i]!;
+    this.push({
+      size: rows * 8 + total * 4,
+      write: (out, at) => {
+        // Offsets: the UInt64 running total after each row, then the values.
+        const view = new DataView(out.buffer, out.byteOffset);
+        let sum = 0;
+        let o = at + rows * 8;
+        for (let i = 0; i < rows; i++) {
+          sum += counts[i]!;
+          view.setUint32(at + i * 8, sum % 4294967296, true);
+          view.setUint32(at + i * 8 + 4, Math.floor(sum / 4294967296), true);
+          for (let j = 0; j < counts[i]!; j++, o += 4) view.setUint32(o, values[i * stride + j]!, true);
+        }
+      },
+    });
   }
 
-  /** encode returns the block. */
-  encode(): Buffer {
+  /**
+   * encode returns the block. It is written into the array `into(size)`
+   * returns when given (at least `size` bytes: a buffer reused from block
+   * to block), else into a new one.
+   */
+  encode(into?: (size: number) => Uint8Array): Uint8Array {
     const head = new Uint8Array(20);
     let o = writeVarUInt(head, 0, this.columns);
     o = writeVarUInt(head, o, this.rows);
-    return Buffer.concat([head.subarray(0, o), ...this.parts], o + this.size);
+    const size = o + this.size;
+    const given = into?.(size);
+    if (given !== undefined && given.length < size) throw new RangeError(`native block: ${size} bytes do not fit in ${given.length}`);
+    const out = given === undefined ? new Uint8Array(size) : given.subarray(0, size);
+    out.set(head.subarray(0, o));
+    for (const part of this.parts) {
+      if (part instanceof Uint8Array) {
+        out.set(part, o);
+        o += part.length;
+      } else {
+        part.write(out, o);
+        o += part.size;
+      }
+    }
+    return out;
   }
+}
+
+/**
+ * Part is a piece of a block: bytes as they are, or `size` bytes that
+ * `write` puts at `at` of the block when it is encoded (so that large
+ * columns are written once, into the block, not into a buffer of their own
+ * first).
+ */
+type Part = Uint8Array | { size: number; write: (out: Uint8Array, at: number) => void };
+
+/** varUIntLength is the length of value as a LEB128 integer. */
+function varUIntLength(value: number): number {
+  let n = 1;
+  for (let v = value; v >= 0x80; v = Math.floor(v / 128)) n++;
+  return n;
 }
 
 /** writeVarUInt writes a LEB128 integer and returns the next offset. */
