@@ -11,7 +11,7 @@ import { Migrations } from '../configure/clickhouse/root.ts';
 import { FlowBatch } from '../inlet/flow/batch.ts';
 import { StringTable } from '../inlet/flow/strings.ts';
 import { Block, plan, type Column } from './columns.ts';
-import { Rollups } from './rollup.ts';
+import { Rollups, sameAs, type Words } from './rollup.ts';
 import { SinkComponent } from './sink.ts';
 
 // Recent enough for the tables' TTL, at the start of an hour.
@@ -191,4 +191,23 @@ test('rollups: rows apart on any one dimension stay apart, main-only columns are
   const { block: native, columns } = rollups.build(0, block, strings);
   assert.ok(!columns.includes('SrcAddr') && columns.includes('ExporterName') && columns.includes('Bytes'));
   assert.ok(native.encode().length > 0);
+});
+
+test('rollups: the check of grouped rows finds one differing word, rows given directly or through a list', () => {
+  // Six rows, two groups (first rows 0 and 1); a 2-word column and a 1-word one.
+  const wide: Words = { values: new Uint32Array([1, 2, 3, 4, 1, 2, 3, 4, 1, 2, 3, 4]), width: 2 };
+  const narrow: Words = { values: new Uint8Array([7, 8, 7, 8, 7, 8]), width: 1 };
+  const group = new Int32Array([0, 1, 0, 1, 0, 1]);
+  const rep = new Int32Array([0, 1]);
+  const scratch = new Uint32Array(2);
+  assert.ok(sameAs([wide, narrow], 6, null, group, rep, 2, scratch));
+  // The second word of row 4 differs from its group's (row 0).
+  wide.values[9] = 9;
+  assert.ok(!sameAs([wide, narrow], 6, null, group, rep, 2, scratch));
+  assert.ok(sameAs([narrow], 6, null, group, rep, 2, scratch));
+  // Through a list of rows: inputs 0..2 are rows 1, 3, 4, all grouped with row 1.
+  const rows = new Int32Array([1, 3, 5]);
+  assert.ok(sameAs([wide, narrow], 3, rows, new Int32Array([0, 0, 0]), new Int32Array([1]), 1, scratch));
+  narrow.values[5] = 0;
+  assert.ok(!sameAs([wide, narrow], 3, rows, new Int32Array([0, 0, 0]), new Int32Array([1]), 1, scratch));
 });

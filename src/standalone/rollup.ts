@@ -39,7 +39,7 @@ export class Grouping {
 }
 
 // Words are a column seen as `width` integers per row (32 bits at most).
-type Words = { values: Uint8Array | Uint16Array | Uint32Array; width: number };
+export type Words = { values: Uint8Array | Uint16Array | Uint32Array; width: number };
 
 // wordsOf views a Block column as integers per row: addresses (16 bytes)
 // as four 32-bit words, country codes (2 bytes) as one 16-bit word, MPLS
@@ -79,25 +79,26 @@ function hashColumn(v: Words['values'], width: number, e: number, n: number, a: 
   }
 }
 
-// sameAs tells whether every row rows[k] (k below m; row k without
-// `rows`) equals row of[k] on every dimension.
-function sameAs(words: readonly Words[], m: number, rows: Int32Array | null, of: Int32Array): boolean {
-  for (const w of words) for (let e = 0; e < w.width; e++) if (!sameColumn(w.values, w.width, e, m, rows, of)) return false;
+// sameAs (exported for its tests) tells whether every row rows[k] (k below m; row k without
+// `rows`) equals, on every dimension, the first row of its group
+// (group[k]; rep holds the first row of each of `count` groups); `scratch`
+// has room for `count` values.
+export function sameAs(words: readonly Words[], m: number, rows: Int32Array | null, group: Int32Array, rep: Int32Array, count: number, scratch: Uint32Array): boolean {
+  for (const w of words) for (let e = 0; e < w.width; e++) if (!sameColumn(w.values, w.width, e, m, rows, group, rep, count, scratch)) return false;
   return true;
 }
 
-// sameColumn tells whether word `e` of every row rows[k] (k below m; row k
-// without `rows`) equals that of row of[k]; rows that are their own
-// group's are skipped.
-function sameColumn(v: Words['values'], width: number, e: number, m: number, rows: Int32Array | null, of: Int32Array): boolean {
+// sameColumn checks word `e` of one column (see sameAs). The groups'
+// values are gathered first: rows then compare with a small array that
+// stays in cache, not with rows spread over the whole block (a cache miss
+// per row and column: two thirds of the grouping's time before).
+function sameColumn(v: Words['values'], width: number, e: number, m: number, rows: Int32Array | null, group: Int32Array, rep: Int32Array, count: number, scratch: Uint32Array): boolean {
+  for (let g = 0; g < count; g++) scratch[g] = v[rep[g]! * width + e]!;
   if (rows === null) {
-    for (let k = 0, at = e; k < m; k++, at += width) if (of[k] !== k && v[at] !== v[of[k]! * width + e]) return false;
+    for (let k = 0, at = e; k < m; k++, at += width) if (v[at] !== scratch[group[k]!]) return false;
     return true;
   }
-  for (let k = 0; k < m; k++) {
-    const r = rows[k]!;
-    if (r !== of[k] && v[r * width + e] !== v[of[k]! * width + e]) return false;
-  }
+  for (let k = 0; k < m; k++) if (v[rows[k]! * width + e] !== scratch[group[k]!]) return false;
   return true;
 }
 
@@ -162,7 +163,8 @@ export class Rollups {
   #rowBytes = new Float64Array(0);
   #rowPackets = new Float64Array(0);
   #identity = new Int32Array(0);
-  #inputRep = new Int32Array(0);
+  #inputGroup = new Int32Array(0);
+  #groupValues = new Uint32Array(0);
   #slots = new Int32Array(0);
 
   constructor(schema: Schema, plans: readonly Plan[], intervals: readonly number[]) {
@@ -276,13 +278,13 @@ export class Rollups {
     const { m, rows, hash: hashes, hash2: hashes2, time, bytes, packets } = input;
     out.reserve(m);
     out.count = 0;
-    if (this.#inputRep.length < m) this.#inputRep = new Int32Array(Math.max(m, this.#inputRep.length * 2));
+    if (this.#inputGroup.length < m) this.#inputGroup = new Int32Array(Math.max(m, this.#inputGroup.length * 2));
     let size = 1024;
     while (size < 2 * m) size *= 2;
     if (this.#slots.length < size) this.#slots = new Int32Array(size);
     const slots = this.#slots.subarray(0, size).fill(-1);
     const mask = size - 1;
-    const inputRep = this.#inputRep;
+    const inputGroup = this.#inputGroup;
     const { rep, hash, hash2, time: groupTime, bytes: groupBytes, packets: groupPackets } = out;
     for (let k = 0; k < m; k++) {
       const t = time[k]!;
@@ -302,19 +304,21 @@ export class Rollups {
           groupTime[n] = bucket;
           groupBytes[n] = bytes[k]!;
           groupPackets[n] = packets[k]!;
-          inputRep[k] = row;
+          inputGroup[k] = n;
           break;
         }
         if (hash[g] === h && hash2[g] === h2 && groupTime[g] === bucket && (!exact || sameRows(words, rep[g]!, row))) {
           groupBytes[g]! += bytes[k]!;
           groupPackets[g]! += packets[k]!;
-          inputRep[k] = rep[g]!;
+          inputGroup[k] = g;
           break;
         }
         s = (s + 1) & mask;
       }
     }
-    return exact || sameAs(words, m, rows === this.#identity ? null : rows, inputRep);
+    if (exact) return true;
+    if (this.#groupValues.length < out.count) this.#groupValues = new Uint32Array(Math.max(out.count, this.#groupValues.length * 2));
+    return sameAs(words, m, rows === this.#identity ? null : rows, inputGroup, rep, out.count, this.#groupValues);
   }
 }
 
