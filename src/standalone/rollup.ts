@@ -79,10 +79,10 @@ function hashColumn(v: Words['values'], width: number, e: number, n: number, a: 
   }
 }
 
-// sameAs (exported for its tests) tells whether every row rows[k] (k below m; row k without
-// `rows`) equals, on every dimension, the first row of its group
-// (group[k]; rep holds the first row of each of `count` groups); `scratch`
-// has room for `count` values.
+// sameAs (exported for its tests) tells whether every row rows[k] (k
+// below m; row k without `rows`) equals, on every dimension, the first row
+// of its group (group[k]; rep holds the first row of each of `count`
+// groups); `scratch` has room for `count` values.
 export function sameAs(words: readonly Words[], m: number, rows: Int32Array | null, group: Int32Array, rep: Int32Array, count: number, scratch: Uint32Array): boolean {
   for (const w of words) for (let e = 0; e < w.width; e++) if (!sameColumn(w.values, w.width, e, m, rows, group, rep, count, scratch)) return false;
   return true;

@@ -106,8 +106,6 @@ interface Prepared {
   inserts: Insert[];
   /** done is how many of its inserts succeeded: a failed one resumes there. */
   done: number;
-  /** inserting is true while its inserts run. */
-  inserting: boolean;
 }
 
 /**
@@ -146,7 +144,8 @@ export class SinkComponent implements Component {
   #prepared: Prepared[] = [];
   readonly #maxPrepared: number;
   #pendingRows = 0;
-  readonly #running = new Set<Promise<void>>();
+  // The prepared blocks whose inserts run, and their end.
+  readonly #running = new Map<Prepared, Promise<void>>();
   // The block being prepared, if any.
   #preparing: Promise<void> | null = null;
   #timer: NodeJS.Timeout | null = null;
@@ -262,20 +261,18 @@ export class SinkComponent implements Component {
     if (Date.now() < this.#retryAt) return;
     for (const p of this.#prepared) {
       if (this.#running.size >= this.#options.parallelInserts) break;
-      if (p.inserting) continue;
-      p.inserting = true;
-      const run: Promise<void> = this.#insert(p).then(
+      if (this.#running.has(p)) continue;
+      const run = this.#insert(p).then(
         () => {
-          this.#running.delete(run);
+          this.#running.delete(p);
           this.#kick(false);
         },
         () => {
-          p.inserting = false;
-          this.#running.delete(run);
+          this.#running.delete(p);
           if (this.#state === 'stopping') this.#stopFailures++;
         },
       );
-      this.#running.add(run);
+      this.#running.set(p, run);
     }
   }
 
@@ -301,7 +298,7 @@ export class SinkComponent implements Component {
         const { block: sums, columns } = this.#rollups.build(i, block, strings);
         inserts.push({ table: levels[i]!.table, columns, data: sums.encode(into), rows: this.#rollups.grouping(i).count, rollup: i });
       }
-      this.#prepared.push({ rows: block.rows, inserts, done: 0, inserting: false });
+      this.#prepared.push({ rows: block.rows, inserts, done: 0 });
     } catch (err) {
       // Not expected: encoding reads arrays the sink filled itself.
       this.#metrics.errors.inc();
@@ -358,11 +355,11 @@ export class SinkComponent implements Component {
     for (;;) {
       this.#kick(true);
       if (this.#pendingRows === 0 || this.#stopFailures >= this.#options.stopAttempts) break;
-      const busy = [...this.#running, ...(this.#preparing === null ? [] : [this.#preparing])];
+      const busy = [...this.#running.values(), ...(this.#preparing === null ? [] : [this.#preparing])];
       if (busy.length > 0) await Promise.race(busy);
       else await new Promise((resolve) => setTimeout(resolve, Math.max(0, this.#retryAt - Date.now())));
     }
-    while (this.#running.size > 0 || this.#preparing !== null) await Promise.allSettled([...this.#running, this.#preparing]);
+    while (this.#running.size > 0 || this.#preparing !== null) await Promise.allSettled([...this.#running.values(), this.#preparing]);
     this.#state = 'stopped';
     if (this.#pendingRows > 0) {
       this.#r.logger.error({ rows: this.#pendingRows }, 'flows lost at stop: inserts keep failing');
