@@ -27,29 +27,63 @@ export interface Plan {
 
 /**
  * Block holds rows copied out of batches (whose buffers their workers
- * reuse), column by column in Native layout, up to a fixed capacity. Its
- * arrays are allocated once: the sink empties and reuses blocks, so that
- * hundreds of megabytes are not allocated and collected every second.
+ * reuse), column by column in Native layout, up to `max` rows. Its arrays
+ * grow with the rows (by a quarter at least) and are kept: the sink empties and
+ * reuses blocks, so that hundreds of megabytes are not allocated and
+ * collected every second.
  */
 export class Block {
-  readonly capacity: number;
+  /** max is the most rows the block takes. */
+  readonly max: number;
+  /** capacity is how many rows its arrays hold now. */
+  capacity: number;
   readonly columns: Column[];
   rows = 0;
+  /** lastSecond is the latest TimeReceived of the rows (see the sink). */
+  lastSecond = 0;
 
-  constructor(plans: readonly Plan[], capacity: number) {
-    this.capacity = capacity;
-    this.columns = plans.map((p) => p.alloc(capacity));
+  constructor(plans: readonly Plan[], max: number, capacity = max) {
+    this.max = max;
+    this.capacity = Math.min(capacity, max);
+    this.columns = plans.map((p) => p.alloc(this.capacity));
   }
 
   /** room is how many more rows fit. */
   get room(): number {
-    return this.capacity - this.rows;
+    return this.max - this.rows;
+  }
+
+  /** clear empties the block for reuse. */
+  clear(): void {
+    this.rows = 0;
+    this.lastSecond = 0;
   }
 
   /** append copies `n` rows of a batch from row `from` (n must fit). */
   append(plans: readonly Plan[], b: FlowBatch, from: number, n: number): void {
+    if (this.rows + n > this.capacity) this.reserve(plans, this.rows + n);
     for (let k = 0; k < plans.length; k++) plans[k]!.copy(b, from, n, this.columns[k]!, this.rows);
     this.rows += n;
+  }
+
+  /** reserve makes room for `rows` rows at least (up to max), keeping the rows held. */
+  reserve(plans: readonly Plan[], rows: number): void {
+    if (rows <= this.capacity) return;
+    const capacity = Math.min(this.max, Math.max(rows, Math.ceil(this.capacity * 1.25)));
+    for (let k = 0; k < plans.length; k++) {
+      const old = this.columns[k]!;
+      const c = plans[k]!.alloc(capacity);
+      if (ArrayBuffer.isView(old)) {
+        const w = old.length / this.capacity;
+        (c as typeof old).set(old.subarray(0, this.rows * w));
+      } else {
+        const m = c as { labels: Uint32Array; counts: Uint8Array };
+        m.labels.set(old.labels.subarray(0, this.rows * MAX_MPLS_LABELS));
+        m.counts.set(old.counts.subarray(0, this.rows));
+      }
+      this.columns[k] = c;
+    }
+    this.capacity = capacity;
   }
 }
 

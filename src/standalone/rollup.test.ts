@@ -12,7 +12,7 @@ import { FlowBatch } from '../inlet/flow/batch.ts';
 import { StringTable } from '../inlet/flow/strings.ts';
 import { Block, plan, type Column } from './columns.ts';
 import { Rollups, sameAs, type Words } from './rollup.ts';
-import { SinkComponent } from './sink.ts';
+import { SinkComponent, type Options } from './sink.ts';
 
 // Recent enough for the tables' TTL, at the start of an hour.
 const HOUR = Math.floor(Date.now() / 1000 / 3600) * 3600 - 3 * 3600;
@@ -210,4 +210,80 @@ test('rollups: the check of grouped rows finds one differing word, rows given di
   assert.ok(sameAs([wide, narrow], 3, rows, new Int32Array([0, 0, 0]), new Int32Array([1]), 1, scratch));
   narrow.values[5] = 0;
   assert.ok(!sameAs([wide, narrow], 3, rows, new Int32Array([0, 0, 0]), new Int32Array([1]), 1, scratch));
+});
+
+test('rollups: the sums of many blocks are written once their minute is over, or sooner when too many', async (t) => {
+  const ch = await testClickHouse(t);
+  const schema = new Schema(SCHEMA);
+  await new Migrations(newMock(), ch.config, ch.embedded, schema, null, { rollupViews: false }).run();
+  const strings = new StringTable();
+  const dims = (
+    await ch.embedded.select<{ name: string }>(
+      "SELECT name FROM system.columns WHERE database = currentDatabase() AND table = 'flows_1m0s' AND default_kind = '' AND name NOT IN ('TimeReceived', 'Bytes', 'Packets') ORDER BY name",
+    )
+  ).map((c) => c.name);
+  const sums = (from: string, time: string, where: string) =>
+    ch.embedded.select(
+      `SELECT toUnixTimestamp(${time}) AS t, ${dims.join(', ')}, toString(sum(Bytes)) AS b, toString(sum(Packets)) AS p FROM ${from} WHERE ${where} GROUP BY ALL ORDER BY ALL`,
+    );
+  const tables = [
+    [60, 'flows_1m0s'],
+    [300, 'flows_5m0s'],
+    [3600, 'flows_1h0m0s'],
+  ] as const;
+  // Each round sends 8 blocks of 1,000 flows (on 3 hours) of its own exporter.
+  const round = async (exporter: string, options: Partial<Options>) => {
+    const r = newMock();
+    const sink = new SinkComponent(r, ch.embedded, schema, { strings, intervalMs: 20, batchRows: 1000, rollups: [60, 300, 3600], ...options });
+    t.after(() => sink.stop());
+    sink.start();
+    const name = strings.intern(exporter);
+    for (let k = 0; k < 8; k++) {
+      const b = randomBatch(strings, 1000, k + 1);
+      for (let i = 0; i < b.length; i++) b.setStringId(i, 'exporterName', name);
+      sink.send(b);
+    }
+    return { r, sink, where: `ExporterName = '${exporter}'` };
+  };
+
+  // The minute's sums are written 1 hour after its end here: only stop() writes them.
+  {
+    const { r, sink, where } = await round('late', { maxInsertRows: 10_000, sumsDelayMs: 3_600_000 });
+    const deadline = Date.now() + 20_000;
+    let metrics = await r.getMetrics('akvorado_standalone_sink_');
+    while (metrics.akvorado_standalone_sink_inserted_rows_total !== 8000 && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      metrics = await r.getMetrics('akvorado_standalone_sink_');
+    }
+    assert.equal(metrics.akvorado_standalone_sink_inserted_rows_total, 8000, 'every block is in flows');
+    const minutes = await sums('flows', 'toStartOfMinute(TimeReceived)', where);
+    assert.equal(metrics.akvorado_standalone_sink_rollup_running_groups, minutes.length, 'the running sums hold one group per minute and dimensions');
+    for (const [, table] of tables) assert.equal(metrics[`akvorado_standalone_sink_rollup_rows_total{table="${table}"}`], 0, `${table} not written yet`);
+    await sink.stop();
+    metrics = await r.getMetrics('akvorado_standalone_sink_');
+    assert.equal(metrics.akvorado_standalone_sink_rollup_running_groups, 0);
+    for (const [interval, table] of tables) {
+      const expected = await sums('flows', `toStartOfInterval(TimeReceived, toIntervalSecond(${interval}))`, where);
+      assert.deepEqual(await sums(table, 'TimeReceived', where), expected, table);
+      // Written once: a row per group.
+      const [stored] = await ch.embedded.select<{ n: string }>(`SELECT count() AS n FROM ${table} WHERE ${where}`);
+      assert.equal(Number(stored!.n), expected.length, `${table}: one row per group`);
+      assert.equal(metrics[`akvorado_standalone_sink_rollup_rows_total{table="${table}"}`], expected.length);
+    }
+  }
+
+  // At most 500 groups (maxInsertRows) are held: full, they are written with the next block.
+  {
+    const { r, sink, where } = await round('full', { maxInsertRows: 500, sumsDelayMs: 3_600_000 });
+    await sink.stop();
+    const metrics = await r.getMetrics('akvorado_standalone_sink_');
+    assert.equal(metrics.akvorado_standalone_sink_inserted_rows_total, 8000);
+    for (const [interval, table] of tables) {
+      const expected = await sums('flows', `toStartOfInterval(TimeReceived, toIntervalSecond(${interval}))`, where);
+      assert.deepEqual(await sums(table, 'TimeReceived', where), expected, table);
+    }
+    const [stored] = await ch.embedded.select<{ n: string }>(`SELECT count() AS n FROM flows_1m0s WHERE ${where}`);
+    const groups = (await sums('flows', 'toStartOfMinute(TimeReceived)', where)).length;
+    assert.ok(Number(stored!.n) > groups, `written several times: ${stored!.n} rows for ${groups} groups`);
+  }
 });

@@ -7,7 +7,7 @@ import type { FlowBatch } from '../inlet/flow/batch.ts';
 import { STRINGS, type StringTable } from '../inlet/flow/strings.ts';
 import { Block, buildBlock, plan, type Plan } from './columns.ts';
 import { SINK_DEFAULTS } from './config.ts';
-import { Rollups } from './rollup.ts';
+import { RunningRollups } from './rollup.ts';
 import { Spares } from './spares.ts';
 
 /** Options tune the sink (tests use smaller values). */
@@ -41,10 +41,16 @@ export interface Options {
   strings: StringTable;
   /**
    * rollups are the intervals (seconds) of the rolled-up tables the sink
-   * writes after each block (flows_1m0s for 60, ...): its rows added up by
-   * time bucket and dimensions. Empty when views feed them.
+   * writes (flows_1m0s for 60, ...): the rows of its blocks added up by
+   * time bucket and dimensions, once per bucket of the finest one (see
+   * RunningRollups). Empty when views feed them.
    */
   rollups: number[];
+  /**
+   * sumsDelayMs is how long after the end of a minute (the finest rolled-up
+   * table's bucket) the running sums are written (see RunningRollups).
+   */
+  sumsDelayMs: number;
 }
 
 /** defaultOptions returns a fresh copy of the sink's defaults. */
@@ -59,6 +65,7 @@ export function defaultOptions(): Options {
     stopAttempts: 3,
     strings: STRINGS,
     rollups: [],
+    sumsDelayMs: 5000,
   };
 }
 
@@ -76,6 +83,14 @@ const SPARE_IDLE_MS = 30_000;
 // HEADROOM is how much larger than asked a new encoding buffer is, so that
 // the next blocks, a little larger or smaller, fit in it.
 const HEADROOM = 1.125;
+
+// nextFlush is when the running sums of the current bucket (of `interval`
+// seconds) are written: `delay` after its end, so that rows received late
+// (from another worker, or timed by an exporter's clock) still join it.
+function nextFlush(interval: number, delay: number): number {
+  const ms = interval * 1000;
+  return Math.floor(Date.now() / ms) * ms + ms + delay;
+}
 
 // nextTurn resolves after the events waiting (I/O, messages) are handled.
 function nextTurn(): Promise<void> {
@@ -113,14 +128,18 @@ interface Prepared {
  * ClickHouse driver (standalone: the embedded engine), in place of Kafka,
  * and their sums into the rolled-up tables (see rollup.ts).
  * `send()` copies the rows at once (worker buffers are reused) into blocks
- * of at most `maxInsertRows` rows. A block is prepared (encoded as Native
- * blocks for flows and each rolled-up table, then emptied for reuse) when
+ * of at most `maxInsertRows` rows. A block is prepared (encoded as a
+ * Native block for flows, its rows added up into the running sums of the
+ * rolled-up tables, then emptied for reuse) when
  * `batchRows` rows are pending and no insert runs, every `intervalMs`
  * likewise, and as soon as it is full even while inserts run: the engine's
  * inserts and the encoding of the next block overlap. Up to
  * `parallelInserts` prepared blocks are inserted at once, each into its
  * tables in order; while they run, the next block fills up, so that
- * inserts grow when the engine is slow. A failed insert keeps its prepared block
+ * inserts grow when the engine is slow. The running sums are encoded for
+ * their tables with the block prepared after the end of their minute (and
+ * `sumsDelayMs`), on their own if no block comes, or as soon as they hold
+ * `maxInsertRows` groups. A failed insert keeps its prepared block
  * and is retried with a doubling delay, from the table where it failed.
  * Rows beyond `maxPendingRows` (a slow or failing engine) are dropped and
  * counted. `stop()` inserts what was accepted.
@@ -130,7 +149,9 @@ export class SinkComponent implements Component {
   readonly #ch: ClickHouse;
   readonly #options: Options;
   readonly #plans: Plan[];
-  readonly #rollups: Rollups;
+  readonly #rollups: RunningRollups;
+  // When the running sums of the rolled-up tables are next written (Date.now(); 0: none held).
+  #flushAt = 0;
   readonly #metrics;
   readonly #rolledUp;
   readonly #sampler;
@@ -160,8 +181,8 @@ export class SinkComponent implements Component {
     this.#ch = ch;
     this.#options = { ...defaultOptions(), ...options };
     this.#plans = plan(schema);
-    this.#rollups = new Rollups(schema, this.#plans, this.#options.rollups);
     this.#capacity = Math.max(1, Math.min(this.#options.maxInsertRows, this.#options.maxPendingRows));
+    this.#rollups = new RunningRollups(schema, this.#plans, this.#options.rollups, this.#capacity);
     // One more than the inserts running: the next block is encoded meanwhile.
     this.#maxPrepared = Math.max(1, this.#options.parallelInserts) + 1;
     // As many blocks as the pending rows fill, and a buffer for each insert of the prepared blocks.
@@ -183,6 +204,7 @@ export class SinkComponent implements Component {
       encoding: m.summary({ name: 'encode_duration_seconds', help: 'Time to encode one block for its inserts', percentiles: [0.5, 0.9, 0.99] }),
       rows: m.summary({ name: 'insert_rows', help: 'Rows of one insert', percentiles: [0.5, 0.9, 0.99] }),
       rolledUp: m.counter({ name: 'rollup_rows_total', help: 'Rows inserted into rolled-up tables', labelNames: ['table'] as const }),
+      runningGroups: m.gauge({ name: 'rollup_running_groups', help: 'Groups of flows added up for the rolled-up tables and not written yet' }),
     };
     this.#rolledUp = this.#rollups.levels.map((l) => this.#metrics.rolledUp.labels(l.table));
     for (const c of this.#rolledUp) c.inc(0);
@@ -244,15 +266,17 @@ export class SinkComponent implements Component {
   // prepares a block below batchRows too.
   #kick(timer: boolean): void {
     if (this.#state !== 'started' && this.#state !== 'stopping') return;
-    if (this.#preparing === null && this.#prepared.length < this.#maxPrepared && this.#queue.length > 0) {
-      const block = this.#queue[0]!;
+    if (this.#preparing === null && this.#prepared.length < this.#maxPrepared) {
+      const block = this.#queue[0];
       const idle = this.#running.size === 0 && this.#prepared.length === 0;
       const due =
-        block.room === 0 ||
-        this.#queue.length > 1 ||
-        (block.rows > 0 && (this.#state === 'stopping' || (idle && (timer || block.rows >= this.#options.batchRows))));
-      if (due) {
-        this.#preparing = this.#prepare().finally(() => {
+        block !== undefined &&
+        (block.room === 0 ||
+          this.#queue.length > 1 ||
+          (block.rows > 0 && (this.#state === 'stopping' || (idle && (timer || block.rows >= this.#options.batchRows)))));
+      // Without a block due, the running sums alone when their time has come.
+      if (due || ((timer || this.#state === 'stopping') && this.#flushDue())) {
+        this.#preparing = this.#prepare(due ? this.#queue.shift()! : null).finally(() => {
           this.#preparing = null;
           this.#kick(false);
         });
@@ -276,40 +300,68 @@ export class SinkComponent implements Component {
     }
   }
 
-  // prepare encodes the oldest block for its inserts (flows, then the sums
-  // of each rolled-up table) and empties it for reuse. It lets the event
-  // loop run between steps (a block of 250,000 flows takes a few hundred
-  // milliseconds in all), so that the workers' batches are taken meanwhile.
-  async #prepare(): Promise<void> {
-    const block = this.#queue.shift()!;
+  // prepare encodes a block (null: none) for its insert into flows, adds
+  // its rows up into the running sums of the rolled-up tables, and encodes
+  // these too when due; then empties the block for reuse. It lets the
+  // event loop run between steps (a block of 250,000 flows takes a few
+  // hundred milliseconds in all), so that the workers' batches are taken
+  // meanwhile.
+  async #prepare(block: Block | null): Promise<void> {
     const end = this.#metrics.encoding.startTimer();
+    const rows = block?.rows ?? 0;
+    const inserts: Insert[] = [];
     try {
-      const strings = this.#options.strings;
-      const { block: native, columns } = buildBlock(this.#plans, block, strings);
-      const into = (size: number) => this.#buffers.take(size) ?? new Uint8Array(Math.ceil(size * HEADROOM));
-      const inserts: Insert[] = [{ table: this.#options.table, columns, data: native.encode(into), rows: block.rows, rollup: -1 }];
-      const levels = this.#rollups.levels;
-      if (levels.length > 0) {
-        await nextTurn();
-        this.#rollups.group(block);
+      if (block !== null) {
+        const { block: native, columns } = buildBlock(this.#plans, block, this.#options.strings);
+        inserts.push({ table: this.#options.table, columns, data: native.encode(this.#into), rows: block.rows, rollup: -1 });
+        if (this.#rollups.levels.length > 0) {
+          await nextTurn();
+          if (!this.#rollups.add(block)) {
+            // The running sums are full: written with this block, and started again.
+            await this.#flush(inserts);
+            this.#rollups.add(block);
+          }
+          if (this.#flushAt === 0 && this.#rollups.groups > 0) this.#flushAt = nextFlush(this.#rollups.levels[0]!.intervalSeconds, this.#options.sumsDelayMs);
+          this.#metrics.runningGroups.set(this.#rollups.groups);
+        }
       }
-      for (let i = 0; i < levels.length; i++) {
-        await nextTurn();
-        const { block: sums, columns } = this.#rollups.build(i, block, strings);
-        inserts.push({ table: levels[i]!.table, columns, data: sums.encode(into), rows: this.#rollups.grouping(i).count, rollup: i });
-      }
-      this.#prepared.push({ rows: block.rows, inserts, done: 0 });
+      if (this.#flushDue()) await this.#flush(inserts);
+      if (inserts.length > 0) this.#prepared.push({ rows, inserts, done: 0 });
     } catch (err) {
       // Not expected: encoding reads arrays the sink filled itself.
       this.#metrics.errors.inc();
-      this.#metrics.dropped.inc(block.rows);
-      this.#pendingRows -= block.rows;
+      this.#metrics.dropped.inc(rows);
+      this.#pendingRows -= rows;
       this.#metrics.pending.set(this.#pendingRows);
-      this.#r.logger.error({ err, rows: block.rows }, 'cannot encode flows, dropping them');
+      this.#r.logger.error({ err, rows }, 'cannot encode flows, dropping them');
     }
     end();
-    block.rows = 0;
-    this.#blocks.give(block);
+    if (block !== null) {
+      block.clear();
+      this.#blocks.give(block);
+    }
+  }
+
+  // into gives a buffer of `size` bytes at least to encode into.
+  readonly #into = (size: number) => this.#buffers.take(size) ?? new Uint8Array(Math.ceil(size * HEADROOM));
+
+  // flushDue tells whether the running sums are to be written now.
+  #flushDue(): boolean {
+    return this.#rollups.groups > 0 && (this.#state === 'stopping' || Date.now() >= this.#flushAt);
+  }
+
+  // flush adds the inserts of the running sums into each rolled-up table, and empties them.
+  async #flush(inserts: Insert[]): Promise<void> {
+    const levels = this.#rollups.levels;
+    this.#rollups.flush();
+    for (let i = 0; i < levels.length; i++) {
+      await nextTurn();
+      const { block: sums, columns } = this.#rollups.build(i, this.#options.strings);
+      inserts.push({ table: levels[i]!.table, columns, data: sums.encode(this.#into), rows: this.#rollups.grouping(i).count, rollup: i });
+    }
+    this.#rollups.clear();
+    this.#flushAt = 0;
+    this.#metrics.runningGroups.set(0);
   }
 
   // insert runs the inserts of a prepared block (`p`) left to do; on
@@ -335,7 +387,7 @@ export class SinkComponent implements Component {
     end();
     // The whole buffer each was encoded into goes back for reuse.
     for (const insert of p.inserts) this.#buffers.give(new Uint8Array(insert.data.buffer));
-    this.#metrics.rows.observe(p.rows);
+    if (p.rows > 0) this.#metrics.rows.observe(p.rows);
     this.#backoffMs = 0;
     this.#retryAt = 0;
     this.#prepared.splice(this.#prepared.indexOf(p), 1);
@@ -354,7 +406,8 @@ export class SinkComponent implements Component {
     // are in or stopAttempts of them failed.
     for (;;) {
       this.#kick(true);
-      if (this.#pendingRows === 0 || this.#stopFailures >= this.#options.stopAttempts) break;
+      const done = this.#pendingRows === 0 && this.#rollups.groups === 0 && this.#prepared.length === 0;
+      if (done || this.#stopFailures >= this.#options.stopAttempts) break;
       const busy = [...this.#running.values(), ...(this.#preparing === null ? [] : [this.#preparing])];
       if (busy.length > 0) await Promise.race(busy);
       else await new Promise((resolve) => setTimeout(resolve, Math.max(0, this.#retryAt - Date.now())));
@@ -365,6 +418,8 @@ export class SinkComponent implements Component {
       this.#r.logger.error({ rows: this.#pendingRows }, 'flows lost at stop: inserts keep failing');
       this.#metrics.dropped.inc(this.#pendingRows);
     }
+    const sums = this.#prepared.filter((p) => p.done < p.inserts.length).length + (this.#rollups.groups > 0 ? 1 : 0);
+    if (sums > 0 && this.#pendingRows === 0) this.#r.logger.error('sums of the rolled-up tables lost at stop: inserts keep failing');
     this.#blocks.clear();
     this.#buffers.clear();
     this.#queue = [];
