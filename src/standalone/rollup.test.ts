@@ -11,7 +11,7 @@ import { Migrations } from '../configure/clickhouse/root.ts';
 import { FlowBatch } from '../inlet/flow/batch.ts';
 import { StringTable } from '../inlet/flow/strings.ts';
 import { Block, plan, type Column } from './columns.ts';
-import { Rollups, sameAs, type Words } from './rollup.ts';
+import { Rollups, sameAs, sameTargets, type Words } from './rollup.ts';
 import { SinkComponent, type Options } from './sink.ts';
 
 // Recent enough for the tables' TTL, at the start of an hour.
@@ -210,6 +210,29 @@ test('rollups: the check of grouped rows finds one differing word, rows given di
   assert.ok(sameAs([wide, narrow], 3, rows, new Int32Array([0, 0, 0]), new Int32Array([1]), 1, scratch));
   narrow.values[5] = 0;
   assert.ok(!sameAs([wide, narrow], 3, rows, new Int32Array([0, 0, 0]), new Int32Array([1]), 1, scratch));
+});
+
+test('rollups: the check of the matches in the running table finds one differing word, rows without a match left out', () => {
+  // A block of three rows and a table of two; rows 0 and 2 match table row 1, row 1 has no match.
+  const block: Words[] = [
+    { values: new Uint32Array([1, 2, 0, 0, 1, 2]), width: 2 },
+    { values: new Uint8Array([7, 9, 7]), width: 1 },
+  ];
+  const table: Words[] = [
+    { values: new Uint32Array([5, 5, 1, 2]), width: 2 },
+    { values: new Uint8Array([0, 7]), width: 1 },
+  ];
+  const rep = new Int32Array([0, 1, 2]);
+  const target = new Int32Array([1, -1, 1]);
+  assert.ok(sameTargets(block, table, rep, target, 3));
+  // The second word of row 2 differs from table row 1's.
+  block[0]!.values[5] = 3;
+  assert.ok(!sameTargets(block, table, rep, target, 3));
+  assert.ok(sameTargets(block, table, rep, target, 2), 'row 2 left out');
+  // Through the rows of groups: group 1 stands for row 0.
+  assert.ok(sameTargets(block, table, new Int32Array([1, 0]), new Int32Array([-1, 1]), 2));
+  block[1]!.values[0] = 8;
+  assert.ok(!sameTargets(block, table, new Int32Array([1, 0]), new Int32Array([-1, 1]), 2));
 });
 
 test('rollups: the sums of many blocks are written once their minute is over, or sooner when too many', async (t) => {

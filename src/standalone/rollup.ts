@@ -389,8 +389,9 @@ export class RunningRollups {
   #sumBytes = new Float64Array(0);
   #sumPackets = new Float64Array(0);
   #slots = new Int32Array(0);
-  // Rows of the block added whose group is new, and where they go.
+  // Rows of the block added whose group is new; the group of the table each group of the block adds to (-1: new).
   #newRows = new Int32Array(0);
+  #target = new Int32Array(0);
 
   /** `max` bounds the groups of the running table (the caller flushes it once full). */
   constructor(schema: Schema, plans: readonly Plan[], intervals: readonly number[], max: number) {
@@ -432,38 +433,38 @@ export class RunningRollups {
     this.#reserve(this.#count + g.count);
     const from = this.#blocks.words(block);
     const to = this.#flush.words(table);
+    // Each group's match in the table: by hashes and bucket, all checked
+    // equal on every dimension afterwards, column after column (row after
+    // row, each check missed the cache on each of forty-odd columns);
+    // on a mismatch (a collision of both hashes), found again comparing rows.
+    if (this.#target.length < g.count) this.#target = new Int32Array(Math.max(g.count, this.#target.length * 2));
+    const target = this.#target;
+    this.#find(g, from, to, false);
+    if (!sameTargets(from, to, g.rep, target, g.count)) this.#find(g, from, to, true);
     const slots = this.#slots;
     const mask = slots.length - 1;
     const { hash, hash2, bucket, sumBytes, sumPackets } = this.#arrays();
     const first = this.#count;
     let count = first;
     for (let k = 0; k < g.count; k++) {
-      const h = g.hash[k]!;
-      const h2 = g.hash2[k]!;
-      const t = g.time[k]!;
-      const row = g.rep[k]!;
-      let s = mix(h ^ Math.imul(t, 0x9e3779b1)) & mask;
-      for (;;) {
-        const at = slots[s]!;
-        if (at < 0) {
-          slots[s] = count;
-          hash[count] = h;
-          hash2[count] = h2;
-          bucket[count] = t;
-          sumBytes[count] = g.bytes[k]!;
-          sumPackets[count] = g.packets[k]!;
-          this.#newRows[count - first] = row;
-          count++;
-          break;
-        }
-        // Rows added by this call have no copy yet, but no group repeats within a block.
-        if (at < first && hash[at] === h && hash2[at] === h2 && bucket[at] === t && sameAcross(from, row, to, at)) {
-          sumBytes[at]! += g.bytes[k]!;
-          sumPackets[at]! += g.packets[k]!;
-          break;
-        }
-        s = (s + 1) & mask;
+      const at = target[k]!;
+      if (at >= 0) {
+        sumBytes[at]! += g.bytes[k]!;
+        sumPackets[at]! += g.packets[k]!;
+        continue;
       }
+      const h = g.hash[k]!;
+      const t = g.time[k]!;
+      let s = mix(h ^ Math.imul(t, 0x9e3779b1)) & mask;
+      while (slots[s]! >= 0) s = (s + 1) & mask;
+      slots[s] = count;
+      hash[count] = h;
+      hash2[count] = g.hash2[k]!;
+      bucket[count] = t;
+      sumBytes[count] = g.bytes[k]!;
+      sumPackets[count] = g.packets[k]!;
+      this.#newRows[count - first] = g.rep[k]!;
+      count++;
     }
     // The new groups' columns, column after column.
     this.#rolledIndex.forEach((k, j) => {
@@ -474,6 +475,32 @@ export class RunningRollups {
     this.#count = count;
     table.rows = count;
     return true;
+  }
+
+  // find sets the group of the table each group of `g` adds to (-1: none
+  // yet), by hashes and bucket, and with `exact` by every dimension too.
+  #find(g: Grouping, from: readonly Words[], to: readonly Words[], exact: boolean): void {
+    const slots = this.#slots;
+    const mask = slots.length - 1;
+    const { hash, hash2, bucket } = this.#arrays();
+    const target = this.#target;
+    for (let k = 0; k < g.count; k++) {
+      const h = g.hash[k]!;
+      const h2 = g.hash2[k]!;
+      const t = g.time[k]!;
+      let s = mix(h ^ Math.imul(t, 0x9e3779b1)) & mask;
+      let found = -1;
+      for (;;) {
+        const at = slots[s]!;
+        if (at < 0) break;
+        if (hash[at] === h && hash2[at] === h2 && bucket[at] === t && (!exact || sameAcross(from, g.rep[k]!, to, at))) {
+          found = at;
+          break;
+        }
+        s = (s + 1) & mask;
+      }
+      target[k] = found;
+    }
   }
 
   /** flush groups the running table for every level: `build(i)` then makes each level's block, `clear()` empties it. */
@@ -554,6 +581,27 @@ function sameAcross(x: readonly Words[], a: number, y: readonly Words[], b: numb
     const { values: u, width } = x[c]!;
     const v = y[c]!.values;
     for (let e = 0; e < width; e++) if (u[a * width + e] !== v[b * width + e]) return false;
+  }
+  return true;
+}
+
+// sameTargets (exported for its tests) tells whether each row rep[k] of
+// one block equals row target[k] of another on every dimension (`x` and `y`: their words, in
+// the same order), k below n, target[k] -1 standing for no row.
+export function sameTargets(x: readonly Words[], y: readonly Words[], rep: Int32Array, target: Int32Array, n: number): boolean {
+  for (let c = 0; c < x.length; c++) {
+    const { values: u, width } = x[c]!;
+    const v = y[c]!.values;
+    for (let e = 0; e < width; e++) if (!sameTargetColumn(u, v, width, e, rep, target, n)) return false;
+  }
+  return true;
+}
+
+// sameTargetColumn checks word `e` of one column (see sameTargets).
+function sameTargetColumn(u: Words['values'], v: Words['values'], width: number, e: number, rep: Int32Array, target: Int32Array, n: number): boolean {
+  for (let k = 0; k < n; k++) {
+    const at = target[k]!;
+    if (at >= 0 && u[rep[k]! * width + e] !== v[at * width + e]) return false;
   }
   return true;
 }
