@@ -192,8 +192,13 @@ export class Rollups {
     this.#groupings = this.levels.map(() => new Grouping());
   }
 
-  /** group adds up the rows of `block` for every level; `grouping(i)` then reads them. */
-  group(block: Block): void {
+  /**
+   * group adds up the rows of `block` for every level; `grouping(i)` then
+   * reads them. With `unique`, the rows are known distinct per bucket of
+   * the first level and dimensions, and these are the hashes of their
+   * dimensions: the first level's groups are the rows themselves.
+   */
+  group(block: Block, unique?: { hash: Int32Array; hash2: Int32Array }): void {
     const n = block.rows;
     if (this.levels.length === 0) return;
     const words = this.#wordsOf(block);
@@ -205,7 +210,12 @@ export class Rollups {
       this.#rowPackets = new Float64Array(size);
       this.#identity = Int32Array.from({ length: size }, (_, i) => i);
     }
-    hashRows(words, n, this.#rowHash, this.#rowHash2);
+    // Coarser levels add up the first one's groups (their intervals are multiples of its).
+    const known = unique !== undefined && this.levels.every((l, i) => i === 0 || l.from >= 0);
+    if (known) {
+      this.#rowHash.set(unique.hash.subarray(0, n));
+      this.#rowHash2.set(unique.hash2.subarray(0, n));
+    } else hashRows(words, n, this.#rowHash, this.#rowHash2);
     // UInt64 counters are stored as two 32-bit halves, little-endian.
     const bytes = block.columns[this.#bytes] as Uint32Array;
     const packets = block.columns[this.#packets] as Uint32Array;
@@ -221,6 +231,18 @@ export class Rollups {
       // once grouped; if two are not (a collision), they are grouped again
       // comparing each input with its group's.
       const out = this.#groupings[i]!;
+      if (i === 0 && known) {
+        out.reserve(n);
+        out.count = n;
+        out.rep.set(rows.rows.subarray(0, n));
+        out.hash.set(rows.hash.subarray(0, n));
+        out.hash2.set(rows.hash2.subarray(0, n));
+        out.bytes.set(rows.bytes.subarray(0, n));
+        out.packets.set(rows.packets.subarray(0, n));
+        const time = rows.time;
+        for (let r = 0; r < n; r++) out.time[r] = time[r]! - (time[r]! % level.intervalSeconds);
+        return;
+      }
       if (!this.#add(words, input, level.intervalSeconds, out, false)) this.#add(words, input, level.intervalSeconds, out, true);
     });
   }
@@ -518,7 +540,8 @@ export class RunningRollups {
       packets[2 * r] = this.#sumPackets[r]! % 4294967296;
       packets[2 * r + 1] = this.#sumPackets[r]! / 4294967296;
     }
-    this.#flush.group(table);
+    // Its rows are distinct per bucket and dimensions, their hashes known.
+    this.#flush.group(table, { hash: this.#hash, hash2: this.#hash2 });
   }
 
   /** grouping is the groups of level `i` after `flush()`. */
