@@ -235,7 +235,7 @@ test('rollups: the check of the matches in the running table finds one differing
   assert.ok(!sameTargets(block, table, new Int32Array([1, 0]), new Int32Array([-1, 1]), 2));
 });
 
-test('rollups: the sums of many blocks are written once their minute is over, or sooner when too many', async (t) => {
+test('rollups: the sums of many blocks are written when the engine is idle, else once their minute is over or when too many', async (t) => {
   const ch = await testClickHouse(t);
   const schema = new Schema(SCHEMA);
   await new Migrations(newMock(), ch.config, ch.embedded, schema, null, { rollupViews: false }).run();
@@ -269,9 +269,9 @@ test('rollups: the sums of many blocks are written once their minute is over, or
     return { r, sink, where: `ExporterName = '${exporter}'` };
   };
 
-  // The minute's sums are written 1 hour after its end here: only stop() writes them.
+  // The minute's sums are written 1 hour after its end here, not when idle: only stop() writes them.
   {
-    const { r, sink, where } = await round('late', { maxInsertRows: 10_000, sumsDelayMs: 3_600_000 });
+    const { r, sink, where } = await round('late', { maxInsertRows: 10_000, sumsDelayMs: 3_600_000, sumsWhenIdle: false });
     const deadline = Date.now() + 20_000;
     let metrics = await r.getMetrics('akvorado_standalone_sink_');
     while (metrics.akvorado_standalone_sink_inserted_rows_total !== 8000 && Date.now() < deadline) {
@@ -297,7 +297,7 @@ test('rollups: the sums of many blocks are written once their minute is over, or
 
   // At most 500 groups (maxInsertRows) are held: full, they are written with the next block.
   {
-    const { r, sink, where } = await round('full', { maxInsertRows: 500, sumsDelayMs: 3_600_000 });
+    const { r, sink, where } = await round('full', { maxInsertRows: 500, sumsDelayMs: 3_600_000, sumsWhenIdle: false });
     await sink.stop();
     const metrics = await r.getMetrics('akvorado_standalone_sink_');
     assert.equal(metrics.akvorado_standalone_sink_inserted_rows_total, 8000);
@@ -308,5 +308,19 @@ test('rollups: the sums of many blocks are written once their minute is over, or
     const [stored] = await ch.embedded.select<{ n: string }>(`SELECT count() AS n FROM flows_1m0s WHERE ${where}`);
     const groups = (await sums('flows', 'toStartOfMinute(TimeReceived)', where)).length;
     assert.ok(Number(stored!.n) > groups, `written several times: ${stored!.n} rows for ${groups} groups`);
+  }
+
+  // By default an engine keeping up gets the sums within a tick of their flows.
+  {
+    const { r, sink, where } = await round('idle', { maxInsertRows: 10_000 });
+    const deadline = Date.now() + 20_000;
+    const written = async () => (await r.getMetrics('akvorado_standalone_sink_'))['akvorado_standalone_sink_rollup_rows_total{table="flows_1h0m0s"}'];
+    while ((await written()) === 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+    assert.ok((await written()) > 0, 'written before stop');
+    await sink.stop();
+    for (const [interval, table] of tables) {
+      const expected = await sums('flows', `toStartOfInterval(TimeReceived, toIntervalSecond(${interval}))`, where);
+      assert.deepEqual(await sums(table, 'TimeReceived', where), expected, table);
+    }
   }
 });

@@ -51,6 +51,11 @@ export interface Options {
    * table's bucket) the running sums are written (see RunningRollups).
    */
   sumsDelayMs: number;
+  /**
+   * sumsWhenIdle writes the running sums at the interval's tick when no
+   * insert runs or waits (an engine keeping up), rather than once a minute.
+   */
+  sumsWhenIdle: boolean;
 }
 
 /** defaultOptions returns a fresh copy of the sink's defaults. */
@@ -66,6 +71,7 @@ export function defaultOptions(): Options {
     strings: STRINGS,
     rollups: [],
     sumsDelayMs: 5000,
+    sumsWhenIdle: true,
   };
 }
 
@@ -137,9 +143,10 @@ interface Prepared {
  * `parallelInserts` prepared blocks are inserted at once, each into its
  * tables in order; while they run, the next block fills up, so that
  * inserts grow when the engine is slow. The running sums are encoded for
- * their tables with the block prepared after the end of their minute (and
- * `sumsDelayMs`), on their own if no block comes, or as soon as they hold
- * `maxInsertRows` groups. A failed insert keeps its prepared block
+ * their tables with the block prepared at a tick of `intervalMs` when no
+ * insert runs or waits (`sumsWhenIdle`), else with the block prepared after
+ * the end of their minute (and `sumsDelayMs`), on their own if no block
+ * comes, or as soon as they hold `maxInsertRows` groups. A failed insert keeps its prepared block
  * and is retried with a doubling delay, from the table where it failed.
  * Rows beyond `maxPendingRows` (a slow or failing engine) are dropped and
  * counted. `stop()` inserts what was accepted.
@@ -274,9 +281,12 @@ export class SinkComponent implements Component {
         (block.room === 0 ||
           this.#queue.length > 1 ||
           (block.rows > 0 && (this.#state === 'stopping' || (idle && (timer || block.rows >= this.#options.batchRows)))));
-      // Without a block due, the running sums alone when their time has come.
-      if (due || ((timer || this.#state === 'stopping') && this.#flushDue())) {
-        this.#preparing = this.#prepare(due ? this.#queue.shift()! : null).finally(() => {
+      // An engine keeping up gets the sums at once (with the block or
+      // alone): the rolled-up tables then trail flows by a second, not a
+      // minute. Without a block due, the running sums alone when their time has come.
+      const soon = timer && idle && this.#options.sumsWhenIdle;
+      if (due || ((timer || this.#state === 'stopping') && (this.#flushDue() || (soon && this.#rollups.groups > 0)))) {
+        this.#preparing = this.#prepare(due ? this.#queue.shift()! : null, soon).finally(() => {
           this.#preparing = null;
           this.#kick(false);
         });
@@ -306,7 +316,7 @@ export class SinkComponent implements Component {
   // event loop run between steps (a block of 250,000 flows takes a few
   // hundred milliseconds in all), so that the workers' batches are taken
   // meanwhile.
-  async #prepare(block: Block | null): Promise<void> {
+  async #prepare(block: Block | null, flush: boolean): Promise<void> {
     const end = this.#metrics.encoding.startTimer();
     const rows = block?.rows ?? 0;
     const inserts: Insert[] = [];
@@ -325,7 +335,7 @@ export class SinkComponent implements Component {
           this.#metrics.runningGroups.set(this.#rollups.groups);
         }
       }
-      if (this.#flushDue()) await this.#flush(inserts);
+      if (this.#rollups.groups > 0 && (flush || this.#flushDue())) await this.#flush(inserts);
       if (inserts.length > 0) this.#prepared.push({ rows, inserts, done: 0 });
     } catch (err) {
       // Not expected: encoding reads arrays the sink filled itself.
