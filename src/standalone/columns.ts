@@ -39,8 +39,6 @@ export class Block {
   capacity: number;
   readonly columns: Column[];
   rows = 0;
-  /** lastSecond is the latest TimeReceived of the rows (see the sink). */
-  lastSecond = 0;
 
   constructor(plans: readonly Plan[], max: number, capacity = max) {
     this.max = max;
@@ -56,7 +54,6 @@ export class Block {
   /** clear empties the block for reuse. */
   clear(): void {
     this.rows = 0;
-    this.lastSecond = 0;
   }
 
   /** append copies `n` rows of a batch from row `from` (n must fit). */
