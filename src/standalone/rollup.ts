@@ -103,12 +103,6 @@ function sameColumn(v: Words['values'], width: number, e: number, m: number, row
   return true;
 }
 
-// sameRows tells whether rows a and b are equal on every dimension.
-function sameRows(words: readonly Words[], a: number, b: number): boolean {
-  for (const { values, width } of words) for (let e = 0; e < width; e++) if (values[a * width + e] !== values[b * width + e]) return false;
-  return true;
-}
-
 // mix finalizes a hash (murmur3's fmix32).
 function mix(h: number): number {
   h ^= h >>> 16;
@@ -263,7 +257,8 @@ export class Rollups {
 
   /** sameDimensions tells whether rows `a` and `b` of `block` are equal on every dimension (their hashes aside). */
   sameDimensions(block: Block, a: number, b: number): boolean {
-    return sameRows(this.#wordsOf(block), a, b);
+    const words = this.#wordsOf(block);
+    return sameAcross(words, a, words, b);
   }
 
   /** grouping is the groups of level `i` after `group()`. */
@@ -347,7 +342,7 @@ export class Rollups {
           inputGroup[k] = n;
           break;
         }
-        if (hash[g] === h && hash2[g] === h2 && groupTime[g] === bucket && (!exact || sameRows(words, rep[g]!, row))) {
+        if (hash[g] === h && hash2[g] === h2 && groupTime[g] === bucket && (!exact || sameAcross(words, rep[g]!, words, row))) {
           groupBytes[g]! += bytes[k]!;
           groupPackets[g]! += packets[k]!;
           inputGroup[k] = g;
@@ -362,17 +357,18 @@ export class Rollups {
   }
 }
 
-// gather copies, for each group r, the words of row rep[r] of `from` to row r of `to`.
-function gather(from: Words, to: Words['values'], rep: Int32Array, count: number): void {
+// gather copies, for each r below count, the words of row rep[r] of `from` to row at+r of `to`.
+function gather(from: Words, to: Words['values'], rep: Int32Array, count: number, at = 0): void {
   const v = from.values;
   const w = from.width;
   if (w === 1) {
-    for (let r = 0; r < count; r++) to[r] = v[rep[r]!]!;
+    for (let r = 0; r < count; r++) to[at + r] = v[rep[r]!]!;
     return;
   }
   for (let r = 0; r < count; r++) {
     const src = rep[r]! * w;
-    for (let e = 0; e < w; e++) to[r * w + e] = v[src + e]!;
+    const dst = (at + r) * w;
+    for (let e = 0; e < w; e++) to[dst + e] = v[src + e]!;
   }
 }
 
@@ -492,7 +488,7 @@ export class RunningRollups {
     this.#rolledIndex.forEach((k, j) => {
       const src = wordsOf(block.columns[k]!, block.capacity);
       const dst = wordsOf(table.columns[j]!, table.capacity);
-      src.forEach((w, m) => copyRows(w, dst[m]!.values, this.#newRows, count - first, first));
+      src.forEach((w, m) => gather(w, dst[m]!.values, this.#newRows, count - first, first));
     });
     this.#count = count;
     table.rows = count;
@@ -627,19 +623,4 @@ function sameTargetColumn(u: Words['values'], v: Words['values'], width: number,
     if (at >= 0 && u[rep[k]! * width + e] !== v[at * width + e]) return false;
   }
   return true;
-}
-
-// copyRows copies the words of rows[k] of `from` to row at+k of `to`, k below n.
-function copyRows(from: Words, to: Words['values'], rows: Int32Array, n: number, at: number): void {
-  const v = from.values;
-  const w = from.width;
-  if (w === 1) {
-    for (let k = 0; k < n; k++) to[at + k] = v[rows[k]!]!;
-    return;
-  }
-  for (let k = 0; k < n; k++) {
-    const src = rows[k]! * w;
-    const dst = (at + k) * w;
-    for (let e = 0; e < w; e++) to[dst + e] = v[src + e]!;
-  }
 }
