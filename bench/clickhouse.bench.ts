@@ -261,7 +261,7 @@ async function sinkSeries(ch: Embedded, make: typeof realisticBatches, schema: S
 export async function run(): Promise<Figure[]> {
   const dir = mkdtempSync(join(tmpdir(), 'akvorado-bench-chdb-'));
   // As many insert sessions as standalone: the sink inserts blocks side by side.
-  const engine = new Engine(dir, [], defaultOptions().parallelInserts);
+  const engine = new Engine(dir, [], defaultOptions().parallelInserts + 1);
   try {
     const figures: Figure[] = [];
     const schema = new Schema({ enabled: [], disabled: [], mainTableOnly: [], notMainTableOnly: [] });

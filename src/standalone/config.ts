@@ -45,7 +45,7 @@ export const standaloneSchema = {
   sink: {
     'insert-flows': { doc: 'Most flows in one insert into the flows table (fewer: less memory, more parts to merge)', format: 'positive', default: SINK_DEFAULTS.insertFlows },
     'parallel-inserts': {
-      doc: 'Inserts run at once, each on its own session of the embedded ClickHouse (1 uses less memory; 2 stores more flows when inserts are the bottleneck)',
+      doc: 'Inserts of flows run at once, each on its own session of the embedded ClickHouse, besides one of the rolled-up tables\' sums (1 uses less memory; 2 stores more flows when inserts are the bottleneck)',
       format: 'positive',
       default: SINK_DEFAULTS.parallelInserts,
     },

@@ -207,8 +207,9 @@ export function run(given: Configuration, args: Record<string, unknown>): Promis
   const dataDir = typeof args['data-dir'] === 'string' ? args['data-dir'] : './akvorado-data';
   const schema = new Schema(config.schema);
   return serve('standalone', config, ({ r, daemon, http }) => {
-    // Each insert the sink runs at once has a session of its own.
-    const engine = new Engine(dataDir, ENGINE_ARGS, config.sink.parallelInserts);
+    // Each insert the sink runs at once has a session of its own: its
+    // blocks' and that of the rolled-up tables' sums.
+    const engine = new Engine(dataDir, ENGINE_ARGS, config.sink.parallelInserts + 1);
     const ch = new Embedded(engine, config.clickhouse.database);
     // The database may not exist yet: the migrations create it through the default one.
     // No views feed the rolled-up tables: the sink writes them (see rollup.ts).

@@ -130,13 +130,17 @@ class Gated extends Failing {
   waiting = 0;
   #open: () => void = () => undefined;
   #gate = new Promise<void>((resolve) => (this.#open = resolve));
-  constructor(ch: ClickHouse) {
+  readonly #only: string | null;
+  /** `only` gates the inserts into that table alone (null: all). */
+  constructor(ch: ClickHouse, only: string | null = null) {
     super(ch, 0);
+    this.#only = only;
   }
   open(): void {
     this.#open();
   }
   override async insert(table: string, columns: readonly string[], format: InsertFormat, data: Uint8Array, options?: QueryOptions): Promise<void> {
+    if (this.#only !== null && table !== this.#only) return super.insert(table, columns, format, data, options);
     this.waiting++;
     await this.#gate;
     this.waiting--;
@@ -147,12 +151,12 @@ class Gated extends Failing {
 }
 
 // gatedSink starts a sink whose inserts wait for `gated.open()`; the test's end opens it and stops the sink.
-async function gatedSink(t: TestContext, options: Partial<Options>) {
+async function gatedSink(t: TestContext, options: Partial<Options>, only: string | null = null) {
   const ch = await testClickHouse(t);
   const schema = new Schema(SCHEMA);
-  await new Migrations(newMock(), ch.config, ch.embedded, schema, null).run();
+  await new Migrations(newMock(), ch.config, ch.embedded, schema, null, { rollupViews: false }).run();
   const strings = new StringTable();
-  const gated = new Gated(ch.embedded);
+  const gated = new Gated(ch.embedded, only);
   const r = newMock();
   const sink = new SinkComponent(r, gated, schema, { strings, intervalMs: 10, maxPendingRows: 100, ...options });
   t.after(async () => {
@@ -202,6 +206,32 @@ test('sink: blocks are encoded and inserted while others are inserted, at most p
   metrics = await r.getMetrics('akvorado_standalone_sink_');
   assert.equal(metrics.akvorado_standalone_sink_inserted_rows_total, 16);
   assert.equal(metrics.akvorado_standalone_sink_pending_rows, 0);
+});
+
+test('sink: the rolled-up tables\' sums are inserted beside the blocks, one set at a time', async (t) => {
+  // Inserts into flows_1m0s wait: the sums are held, not the blocks (one insert of them at a time).
+  const { ch, strings, gated, r, sink } = await gatedSink(t, { batchRows: 4, maxInsertRows: 4, parallelInserts: 1, rollups: [60, 300, 3600] }, 'flows_1m0s');
+  const b = batchOf(strings);
+  const metric = async (name: string) => (await r.getMetrics('akvorado_standalone_sink_'))[`akvorado_standalone_sink_${name}`];
+  const until = async (what: string, f: () => Promise<boolean>) => {
+    const deadline = Date.now() + 10_000;
+    while (!(await f()) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10));
+    assert.ok(await f(), what);
+  };
+  for (let round = 1; round <= 3; round++) {
+    sink.send(b);
+    sink.send(b);
+    // The block is inserted, then its sums are written at the next tick (the engine idle but for sums).
+    await until(`block ${round} inserted`, async () => (await metric('inserted_rows_total')) === 4 * round);
+    if (round === 1) await until('the first sums wait', async () => gated.waiting === 1);
+  }
+  assert.equal(gated.waiting, 1, 'one insert of sums at a time');
+  assert.equal(await metric('rollup_rows_total{table="flows_1m0s"}'), 0);
+  gated.open();
+  await sink.stop();
+  assert.equal(await metric('inserted_rows_total'), 12);
+  const [row] = await ch.embedded.select<{ b: string; p: string }>('SELECT toString(sum(Bytes)) AS b, toString(sum(Packets)) AS p FROM flows_1m0s');
+  assert.deepEqual(row, { b: String(6 * 4500), p: String(6 * 3) });
 });
 
 // Recording records the memory each insert's data is in.

@@ -121,12 +121,17 @@ interface Insert {
   rollup: number;
 }
 
-/** Prepared is a block encoded for its inserts: flows, then each rolled-up table. */
+/**
+ * Prepared is a block encoded for its insert into flows, or the running
+ * sums encoded for their inserts into each rolled-up table (`sums`).
+ */
 interface Prepared {
+  /** rows are the flows of the block (0 for sums). */
   rows: number;
   inserts: Insert[];
   /** done is how many of its inserts succeeded: a failed one resumes there. */
   done: number;
+  sums: boolean;
 }
 
 /**
@@ -135,19 +140,23 @@ interface Prepared {
  * and their sums into the rolled-up tables (see rollup.ts).
  * `send()` copies the rows at once (worker buffers are reused) into blocks
  * of at most `maxInsertRows` rows. A block is prepared (encoded as a
- * Native block for flows, its rows added up into the running sums of the
- * rolled-up tables, then emptied for reuse) when
+ * Native block for flows, whose insert may start at once, then its rows
+ * added up into the running sums of the rolled-up tables, and emptied for
+ * reuse) when
  * `batchRows` rows are pending and no insert runs, every `intervalMs`
  * likewise, and as soon as it is full even while inserts run: the engine's
  * inserts and the encoding of the next block overlap. Up to
- * `parallelInserts` prepared blocks are inserted at once, each into its
- * tables in order; while they run, the next block fills up, so that
- * inserts grow when the engine is slow. The running sums are encoded for
- * their tables with the block prepared at a tick of `intervalMs` when no
- * insert runs or waits (`sumsWhenIdle`), else with the block prepared after
- * the end of their minute (and `sumsDelayMs`), on their own if no block
- * comes, or as soon as they hold `maxInsertRows` groups. A failed insert keeps its prepared block
- * and is retried with a doubling delay, from the table where it failed.
+ * `parallelInserts` prepared blocks are inserted at once; while they run,
+ * the next block fills up, so that inserts grow when the engine is slow.
+ * The running sums are encoded for their tables at a tick of `intervalMs`
+ * when no insert runs or waits (`sumsWhenIdle`), else once the block
+ * prepared after the end of their minute (and `sumsDelayMs`) is added up,
+ * on their own if no block comes, or as soon as they hold `maxInsertRows`
+ * groups; their inserts (one table after the other) run beside those of
+ * the blocks, one set of sums at a time: the engine needs
+ * `parallelInserts + 1` insert sessions. A failed insert keeps its
+ * prepared block or sums and is retried with a doubling delay, from the
+ * table where it failed.
  * Rows beyond `maxPendingRows` (a slow or failing engine) are dropped and
  * counted. `stop()` inserts what was accepted.
  */
@@ -168,8 +177,10 @@ export class SinkComponent implements Component {
   // Emptied blocks, and buffers of inserts done, for reuse.
   readonly #blocks: Spares<Block>;
   readonly #buffers: Spares<Uint8Array>;
-  // Blocks encoded and waiting for their inserts (or inserting), oldest first.
+  // Blocks and sums encoded and waiting for their inserts (or inserting), oldest first.
   #prepared: Prepared[] = [];
+  // How many of #prepared are blocks (not sums).
+  #preparedBlocks = 0;
   readonly #maxPrepared: number;
   #pendingRows = 0;
   // The prepared blocks whose inserts run, and their end.
@@ -273,7 +284,7 @@ export class SinkComponent implements Component {
   // prepares a block below batchRows too.
   #kick(timer: boolean): void {
     if (this.#state !== 'started' && this.#state !== 'stopping') return;
-    if (this.#preparing === null && this.#prepared.length < this.#maxPrepared) {
+    if (this.#preparing === null && this.#preparedBlocks < this.#maxPrepared) {
       const block = this.#queue[0];
       const idle = this.#running.size === 0 && this.#prepared.length === 0;
       const due =
@@ -292,10 +303,21 @@ export class SinkComponent implements Component {
         });
       }
     }
+    this.#start();
+  }
+
+  // start runs the inserts of prepared blocks while fewer than
+  // parallelInserts run, and those of the oldest sums prepared if none
+  // run, unless a retry delay is not over.
+  #start(): void {
     if (Date.now() < this.#retryAt) return;
+    const running = [...this.#running.keys()];
+    let sums = running.filter((p) => p.sums).length;
+    let blocks = running.length - sums;
     for (const p of this.#prepared) {
-      if (this.#running.size >= this.#options.parallelInserts) break;
-      if (this.#running.has(p)) continue;
+      if (this.#running.has(p) || (p.sums ? sums >= 1 : blocks >= this.#options.parallelInserts)) continue;
+      if (p.sums) sums++;
+      else blocks++;
       const run = this.#insert(p).then(
         () => {
           this.#running.delete(p);
@@ -310,40 +332,50 @@ export class SinkComponent implements Component {
     }
   }
 
-  // prepare encodes a block (null: none) for its insert into flows, adds
-  // its rows up into the running sums of the rolled-up tables, and encodes
-  // these too when due; then empties the block for reuse. It lets the
-  // event loop run between steps (a block of 250,000 flows takes a few
-  // hundred milliseconds in all), so that the workers' batches are taken
-  // meanwhile.
+  // prepare encodes a block (null: none) for its insert into flows, which
+  // may start at once, adds its rows up into the running sums of the
+  // rolled-up tables, and encodes these too when due; then empties the
+  // block for reuse. It lets the event loop run between steps (a block of
+  // 250,000 flows takes a few hundred milliseconds in all), so that the
+  // workers' batches are taken meanwhile.
   async #prepare(block: Block | null, flush: boolean): Promise<void> {
     const end = this.#metrics.encoding.startTimer();
-    const rows = block?.rows ?? 0;
-    const inserts: Insert[] = [];
-    try {
-      if (block !== null) {
+    if (block !== null) {
+      const rows = block.rows;
+      try {
         const { block: native, columns } = buildBlock(this.#plans, block, this.#options.strings);
-        inserts.push({ table: this.#options.table, columns, data: native.encode(this.#into), rows: block.rows, rollup: -1 });
-        if (this.#rollups.levels.length > 0) {
-          await nextTurn();
-          if (!this.#rollups.add(block)) {
-            // The running sums are full: written with this block, and started again.
-            await this.#flush(inserts);
-            this.#rollups.add(block);
-          }
-          if (this.#flushAt === 0 && this.#rollups.groups > 0) this.#flushAt = nextFlush(this.#rollups.levels[0]!.intervalSeconds, this.#options.sumsDelayMs);
-          this.#metrics.runningGroups.set(this.#rollups.groups);
-        }
+        const insert = { table: this.#options.table, columns, data: native.encode(this.#into), rows, rollup: -1 };
+        this.#prepared.push({ rows, inserts: [insert], done: 0, sums: false });
+        this.#preparedBlocks++;
+        this.#start();
+      } catch (err) {
+        // Not expected: encoding reads arrays the sink filled itself.
+        this.#metrics.errors.inc();
+        this.#metrics.dropped.inc(rows);
+        this.#pendingRows -= rows;
+        this.#metrics.pending.set(this.#pendingRows);
+        this.#r.logger.error({ err, rows }, 'cannot encode flows, dropping them');
       }
-      if (this.#rollups.groups > 0 && (flush || this.#flushDue())) await this.#flush(inserts);
-      if (inserts.length > 0) this.#prepared.push({ rows, inserts, done: 0 });
+    }
+    try {
+      if (block !== null && this.#rollups.levels.length > 0) {
+        await nextTurn();
+        if (!this.#rollups.add(block)) {
+          // The running sums are full: written, and started again with this block.
+          await this.#flush();
+          this.#rollups.add(block);
+        }
+        if (this.#flushAt === 0 && this.#rollups.groups > 0) this.#flushAt = nextFlush(this.#rollups.levels[0]!.intervalSeconds, this.#options.sumsDelayMs);
+        this.#metrics.runningGroups.set(this.#rollups.groups);
+      }
+      if (this.#rollups.groups > 0 && (flush || this.#flushDue())) await this.#flush();
     } catch (err) {
-      // Not expected: encoding reads arrays the sink filled itself.
+      // Not expected either: the sums are the sink's own arrays. The flows are in their block's insert.
       this.#metrics.errors.inc();
-      this.#metrics.dropped.inc(rows);
-      this.#pendingRows -= rows;
-      this.#metrics.pending.set(this.#pendingRows);
-      this.#r.logger.error({ err, rows }, 'cannot encode flows, dropping them');
+      this.#rollups.clear();
+      this.#flushAt = 0;
+      this.#metrics.runningGroups.set(0);
+      this.#r.logger.error({ err }, 'cannot add flows up for the rolled-up tables, their running sums are lost');
     }
     end();
     if (block !== null) {
@@ -360,18 +392,21 @@ export class SinkComponent implements Component {
     return this.#rollups.groups > 0 && (this.#state === 'stopping' || Date.now() >= this.#flushAt);
   }
 
-  // flush adds the inserts of the running sums into each rolled-up table, and empties them.
-  async #flush(inserts: Insert[]): Promise<void> {
+  // flush prepares the inserts of the running sums into each rolled-up table, and empties them.
+  async #flush(): Promise<void> {
     const levels = this.#rollups.levels;
+    const inserts: Insert[] = [];
     this.#rollups.flush();
     for (let i = 0; i < levels.length; i++) {
       await nextTurn();
       const { block: sums, columns } = this.#rollups.build(i, this.#options.strings);
-      inserts.push({ table: levels[i]!.table, columns, data: sums.encode(this.#into), rows: this.#rollups.grouping(i).count, rollup: i });
+      inserts.push({ table: levels[i]!.table, columns, data: sums.encode(this.#into), rows: this.#rollups.groups, rollup: i });
     }
     this.#rollups.clear();
     this.#flushAt = 0;
     this.#metrics.runningGroups.set(0);
+    this.#prepared.push({ rows: 0, inserts, done: 0, sums: true });
+    this.#start();
   }
 
   // insert runs the inserts of a prepared block (`p`) left to do; on
@@ -401,6 +436,7 @@ export class SinkComponent implements Component {
     this.#backoffMs = 0;
     this.#retryAt = 0;
     this.#prepared.splice(this.#prepared.indexOf(p), 1);
+    if (!p.sums) this.#preparedBlocks--;
     this.#pendingRows -= p.rows;
     this.#metrics.pending.set(this.#pendingRows);
   }
@@ -434,6 +470,7 @@ export class SinkComponent implements Component {
     this.#buffers.clear();
     this.#queue = [];
     this.#prepared = [];
+    this.#preparedBlocks = 0;
     this.#r.logger.info('flow sink stopped');
   }
 }
