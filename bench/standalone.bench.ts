@@ -18,7 +18,8 @@
 // socket, 32 MiB), BENCH_STANDALONE_SINK (`flows`, the default; `table`: a
 // copy of `flows` without its views; `null`: a Null-engine table, to see
 // the rest of the pipeline without the insert's cost),
-// BENCH_STANDALONE_NODE_OPTIONS (NODE_OPTIONS of the standalone process).
+// BENCH_STANDALONE_PENDING (standalone.sink.max-pending-flows, the default
+// unless set), BENCH_STANDALONE_NODE_OPTIONS (NODE_OPTIONS of the standalone process).
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -37,6 +38,7 @@ const RUNS = Number(process.env['BENCH_STANDALONE_RUNS'] ?? 3);
 const WORKERS = Number(process.env['BENCH_STANDALONE_WORKERS'] ?? 2);
 const BUFFER = Number(process.env['BENCH_STANDALONE_BUFFER'] ?? 32 * 1024 * 1024);
 const SINK = process.env['BENCH_STANDALONE_SINK'] ?? 'flows';
+const PENDING = process.env['BENCH_STANDALONE_PENDING'];
 const EXPORTERS = 8;
 const SOURCE_SOCKETS = 128;
 const RECORDS_PER_DATAGRAM = 24;
@@ -67,6 +69,7 @@ function config(): string {
       'clickhouse-listen': '127.0.0.1:0',
       flow: { inputs: [{ type: 'udp', decoder: 'netflow', listen: '127.0.0.1:0', workers: WORKERS, 'receive-buffer': BUFFER }] },
       metadata: { providers: [{ type: 'static', exporters }] },
+      ...(PENDING === undefined ? {} : { sink: { 'max-pending-flows': Number(PENDING) } }),
       core: {
         networks: {
           '192.0.0.0/22': { name: 'customers', role: 'customer', tenant: 'acme', asn: 64500, country: 'FR' },
