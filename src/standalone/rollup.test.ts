@@ -194,6 +194,37 @@ test('rollups: rows apart on any one dimension stay apart, main-only columns are
   assert.ok(native.encode().length > 0);
 });
 
+test('rollups: a block added up in steps yields between them and sums as when added at once', () => {
+  const schema = new Schema(SCHEMA);
+  const plans = plan(schema);
+  const strings = new StringTable();
+  const batch = randomBatch(strings, 150_000, 11);
+  const block = new Block(plans, batch.length);
+  block.append(plans, batch, 0, batch.length);
+  const once = new RunningRollups(schema, plans, [60, 300, 3600], 200_000);
+  const stepped = new RunningRollups(schema, plans, [60, 300, 3600], 200_000);
+  assert.equal(once.add(block), true);
+  const steps = stepped.addSteps(block);
+  let yields = 0;
+  let r = steps.next();
+  for (; r.done !== true; r = steps.next()) {
+    yields++;
+    // The running table shows no group of the block before the last step.
+    assert.equal(stepped.groups, 0);
+  }
+  assert.equal(r.value, true);
+  assert.ok(yields >= 8, `${yields} steps`);
+  assert.ok(once.groups > 1000 && once.groups < batch.length, `${once.groups} groups`);
+  assert.equal(stepped.groups, once.groups);
+  once.flush();
+  stepped.flush();
+  for (let i = 0; i < once.levels.length; i++) {
+    const a = once.build(i, strings).block.encode((n) => new Uint8Array(n));
+    const b = stepped.build(i, strings).block.encode((n) => new Uint8Array(n));
+    assert.ok(Buffer.from(a).equals(Buffer.from(b)), once.levels[i]!.table);
+  }
+});
+
 test('rollups: intervals that are not multiples of the finest one are refused, naming the key', () => {
   const schema = new Schema(SCHEMA);
   const plans = plan(schema);

@@ -58,11 +58,32 @@ function wordsOf(c: Column, capacity: number): Words[] {
 // values sit in as many arrays, and going through them row after row
 // misses the cache on each.
 
+// Steps is work done in steps: the generator yields between them (a few
+// milliseconds each for a block of 250,000 flows), so that its caller can
+// let the event loop run; drain runs all of them at once.
+type Steps<T> = Generator<void, T>;
+
+/** drain runs steps to their end and returns their result. */
+export function drain<T>(steps: Steps<T>): T {
+  for (;;) {
+    const r = steps.next();
+    if (r.done === true) return r.value;
+  }
+}
+
+// STEP_WORDS is how many columns' words a step goes through; STEP_ROWS how many rows.
+const STEP_WORDS = 8;
+const STEP_ROWS = 65_536;
+
 // hashRows writes two independent hashes of rows 0 to n-1 into `a` and `b`.
-function hashRows(words: readonly Words[], n: number, a: Int32Array, b: Int32Array): void {
+function* hashRows(words: readonly Words[], n: number, a: Int32Array, b: Int32Array): Steps<void> {
   a.fill(0x2545f491, 0, n);
   b.fill(0x6a09e667, 0, n);
-  for (const w of words) for (let e = 0; e < w.width; e++) hashColumn(w.values, w.width, e, n, a, b);
+  let done = 0;
+  for (const w of words) {
+    for (let e = 0; e < w.width; e++) hashColumn(w.values, w.width, e, n, a, b);
+    if (++done % STEP_WORDS === 0) yield;
+  }
   for (let i = 0; i < n; i++) {
     a[i] = mix(a[i]!);
     b[i] = mix(b[i]!);
@@ -85,7 +106,16 @@ function hashColumn(v: Words['values'], width: number, e: number, n: number, a: 
 // of its group (group[k]; rep holds the first row of each of `count`
 // groups); `scratch` has room for `count` values.
 export function sameAs(words: readonly Words[], m: number, rows: Int32Array | null, group: Int32Array, rep: Int32Array, count: number, scratch: Uint32Array): boolean {
-  for (const w of words) for (let e = 0; e < w.width; e++) if (!sameColumn(w.values, w.width, e, m, rows, group, rep, count, scratch)) return false;
+  return drain(sameAsSteps(words, m, rows, group, rep, count, scratch));
+}
+
+// sameAsSteps is sameAs in steps.
+function* sameAsSteps(words: readonly Words[], m: number, rows: Int32Array | null, group: Int32Array, rep: Int32Array, count: number, scratch: Uint32Array): Steps<boolean> {
+  let done = 0;
+  for (const w of words) {
+    for (let e = 0; e < w.width; e++) if (!sameColumn(w.values, w.width, e, m, rows, group, rep, count, scratch)) return false;
+    if (++done % STEP_WORDS === 0) yield;
+  }
   return true;
 }
 
@@ -188,6 +218,11 @@ export class Rollups {
 
   /** group adds up the rows of `block` for every level; `grouping(i)` then reads them. */
   group(block: Block): void {
+    drain(this.groupSteps(block));
+  }
+
+  /** groupSteps is group() in steps (see drain). */
+  *groupSteps(block: Block): Steps<void> {
     const n = block.rows;
     if (this.levels.length === 0) return;
     const words = this.#wordsOf(block);
@@ -199,7 +234,7 @@ export class Rollups {
       this.#rowPackets = new Float64Array(size);
       this.#identity = Int32Array.from({ length: size }, (_, i) => i);
     }
-    hashRows(words, n, this.#rowHash, this.#rowHash2);
+    yield* hashRows(words, n, this.#rowHash, this.#rowHash2);
     // UInt64 counters are stored as two 32-bit halves, little-endian.
     const bytes = block.columns[this.#bytes] as Uint32Array;
     const packets = block.columns[this.#packets] as Uint32Array;
@@ -208,15 +243,16 @@ export class Rollups {
       this.#rowPackets[i] = packets[2 * i]! + packets[2 * i + 1]! * 4294967296;
     }
     const rows: Input = { m: n, rows: this.#identity, hash: this.#rowHash, hash2: this.#rowHash2, time: block.columns[this.#time] as Uint32Array, bytes: this.#rowBytes, packets: this.#rowPackets };
-    this.levels.forEach((level, i) => {
+    for (let i = 0; i < this.levels.length; i++) {
+      const level = this.levels[i]!;
       const g = level.from < 0 ? null : this.#groupings[level.from]!;
       const input: Input = g === null ? rows : { m: g.count, rows: g.rep, hash: g.hash, hash2: g.hash2, time: g.time, bytes: g.bytes, packets: g.packets };
       // Inputs equal on both hashes are checked equal on every dimension
       // once grouped; if two are not (a collision), they are grouped again
       // comparing each input with its group's.
       const out = this.#groupings[i]!;
-      if (!this.#add(words, input, level.intervalSeconds, out, false)) this.#add(words, input, level.intervalSeconds, out, true);
-    });
+      if (!(yield* this.#add(words, input, level.intervalSeconds, out, false))) drain(this.#add(words, input, level.intervalSeconds, out, true));
+    }
   }
 
   /** rolledPlans are the plans of the rolled-up tables' columns; rolledIndex their index in the plans given. */
@@ -287,7 +323,7 @@ export class Rollups {
   // `exact`, an input joins a group only once equal to its row on every
   // dimension; otherwise all are checked at the end, column after column,
   // and add returns false if one differs.
-  #add(words: readonly Words[], input: Input, interval: number, out: Grouping, exact: boolean): boolean {
+  *#add(words: readonly Words[], input: Input, interval: number, out: Grouping, exact: boolean): Steps<boolean> {
     const { m, rows, hash: hashes, hash2: hashes2, time, bytes, packets } = input;
     out.reserve(m);
     out.count = 0;
@@ -300,6 +336,7 @@ export class Rollups {
     const inputGroup = this.#inputGroup;
     const { rep, hash, hash2, time: groupTime, bytes: groupBytes, packets: groupPackets } = out;
     for (let k = 0; k < m; k++) {
+      if (k > 0 && k % STEP_ROWS === 0) yield;
       const t = time[k]!;
       const bucket = t - (t % interval);
       const h = hashes[k]!;
@@ -331,7 +368,7 @@ export class Rollups {
     }
     if (exact) return true;
     if (this.#groupValues.length < out.count) this.#groupValues = new Uint32Array(Math.max(out.count, this.#groupValues.length * 2));
-    return sameAs(words, m, rows === this.#identity ? null : rows, inputGroup, rep, out.count, this.#groupValues);
+    return yield* sameAsSteps(words, m, rows === this.#identity ? null : rows, inputGroup, rep, out.count, this.#groupValues);
   }
 }
 
@@ -426,8 +463,13 @@ export class RunningRollups {
    * many groups as `room` at most (the block's rows when false: flush, then add again).
    */
   add(block: Block): boolean {
+    return drain(this.addSteps(block));
+  }
+
+  /** addSteps is add() in steps (see drain): the block and the running table must not change meanwhile. */
+  *addSteps(block: Block): Steps<boolean> {
     if (this.levels.length === 0 || block.rows === 0) return true;
-    this.#blocks.group(block);
+    yield* this.#blocks.groupSteps(block);
     const g = this.#blocks.grouping(0);
     if (g.count > this.room) return false;
     const table = this.#table;
@@ -443,7 +485,8 @@ export class RunningRollups {
     if (this.#target.length < g.count) this.#target = new Int32Array(Math.max(g.count, this.#target.length * 2));
     const target = this.#target;
     this.#find(g, from, to, false);
-    if (!sameTargets(from, to, g.rep, target, g.count)) this.#find(g, from, to, true);
+    yield;
+    if (!(yield* sameTargetsSteps(from, to, g.rep, target, g.count))) this.#find(g, from, to, true);
     const slots = this.#slots;
     const mask = slots.length - 1;
     const { hash, hash2, bucket, sumBytes, sumPackets } = this.#arrays();
@@ -470,11 +513,12 @@ export class RunningRollups {
       count++;
     }
     // The new groups' columns, column after column.
-    this.#rolledIndex.forEach((k, j) => {
-      const src = wordsOf(block.columns[k]!, block.capacity);
+    for (let j = 0; j < this.#rolledIndex.length; j++) {
+      const src = wordsOf(block.columns[this.#rolledIndex[j]!]!, block.capacity);
       const dst = wordsOf(table.columns[j]!, table.capacity);
       src.forEach((w, m) => gather(w, dst[m]!.values, this.#newRows, count - first, first));
-    });
+      if ((j + 1) % STEP_WORDS === 0) yield;
+    }
     this.#count = count;
     table.rows = count;
     return true;
@@ -589,10 +633,16 @@ function sameAcross(x: readonly Words[], a: number, y: readonly Words[], b: numb
 // one block equals row target[k] of another on every dimension (`x` and `y`: their words, in
 // the same order), k below n, target[k] -1 standing for no row.
 export function sameTargets(x: readonly Words[], y: readonly Words[], rep: Int32Array, target: Int32Array, n: number): boolean {
+  return drain(sameTargetsSteps(x, y, rep, target, n));
+}
+
+// sameTargetsSteps is sameTargets in steps.
+function* sameTargetsSteps(x: readonly Words[], y: readonly Words[], rep: Int32Array, target: Int32Array, n: number): Steps<boolean> {
   for (let c = 0; c < x.length; c++) {
     const { values: u, width } = x[c]!;
     const v = y[c]!.values;
     for (let e = 0; e < width; e++) if (!sameTargetColumn(u, v, width, e, rep, target, n)) return false;
+    if ((c + 1) % STEP_WORDS === 0) yield;
   }
   return true;
 }

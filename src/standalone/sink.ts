@@ -14,7 +14,13 @@ import { Spares } from './spares.ts';
 export interface Options {
   /** table is where flows go. */
   table: string;
-  /** batchRows starts an insert as soon as this many rows are pending (when none runs). */
+  /**
+   * batchRows starts an insert as soon as this many rows are pending (when
+   * none runs). Unless given, maxInsertRows: while flows come faster than a
+   * block a second, the engine gets full blocks, not one as soon as an insert
+   * ends (measured: twice as many inserts and parts to merge at 300,000
+   * flows/s with 100,000).
+   */
   batchRows: number;
   /**
    * maxInsertRows bounds the rows of one insert: rows that arrive while an
@@ -62,7 +68,7 @@ export interface Options {
 export function defaultOptions(): Options {
   return {
     table: 'flows',
-    batchRows: 100_000,
+    batchRows: SINK_DEFAULTS.insertFlows,
     maxInsertRows: SINK_DEFAULTS.insertFlows,
     intervalMs: 1000,
     maxPendingRows: SINK_DEFAULTS.maxPendingFlows,
@@ -101,6 +107,15 @@ function nextFlush(interval: number, delay: number): number {
 // nextTurn resolves after the events waiting (I/O, messages) are handled.
 function nextTurn(): Promise<void> {
   return new Promise((resolve) => setImmediate(resolve));
+}
+
+// stepped runs work done in steps (see rollup.ts), the event loop running between them.
+async function stepped<T>(steps: Generator<void, T>): Promise<T> {
+  for (;;) {
+    await nextTurn();
+    const r = steps.next();
+    if (r.done === true) return r.value;
+  }
 }
 
 // release frees the memory of an encoding buffer at once (tens of
@@ -197,7 +212,7 @@ export class SinkComponent implements Component {
   constructor(r: Reporter, ch: ClickHouse, schema: Schema, options: Partial<Options> = {}) {
     this.#r = r.child('standalone/sink');
     this.#ch = ch;
-    this.#options = { ...defaultOptions(), ...options };
+    this.#options = { ...defaultOptions(), ...(options.maxInsertRows === undefined ? {} : { batchRows: options.maxInsertRows }), ...options };
     this.#plans = plan(schema);
     this.#capacity = Math.max(1, Math.min(this.#options.maxInsertRows, this.#options.maxPendingRows));
     this.#rollups = new RunningRollups(schema, this.#plans, this.#options.rollups, this.#capacity);
@@ -359,11 +374,13 @@ export class SinkComponent implements Component {
     }
     try {
       if (block !== null && this.#rollups.levels.length > 0) {
-        await nextTurn();
-        if (!this.#rollups.add(block)) {
+        // In steps: a block of 250,000 flows takes the main thread 300 to
+        // 700 ms under load, during which inserts done would wait to be
+        // known and the workers' batches to be taken.
+        if (!(await stepped(this.#rollups.addSteps(block)))) {
           // The running sums are full: written, and started again with this block.
           await this.#flush();
-          this.#rollups.add(block);
+          await stepped(this.#rollups.addSteps(block));
         }
         if (this.#flushAt === 0 && this.#rollups.groups > 0) this.#flushAt = nextFlush(this.#rollups.levels[0]!.intervalSeconds, this.#options.sumsDelayMs);
         this.#metrics.runningGroups.set(this.#rollups.groups);
