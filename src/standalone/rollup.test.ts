@@ -225,6 +225,41 @@ test('rollups: a block added up in steps yields between them and sums as when ad
   }
 });
 
+test('rollups: a flush before a time writes out the earlier groups and keeps the later ones, each in its order', () => {
+  const schema = new Schema(SCHEMA);
+  const plans = plan(schema);
+  const strings = new StringTable();
+  const batch = randomBatch(strings, 20_000, 5);
+  const before = HOUR + 3600;
+  const [all, early, late] = [0, 1, 2].map(() => new Block(plans, batch.length));
+  for (let i = 0; i < batch.length; i++) {
+    all!.append(plans, batch, i, 1);
+    (batch.timeReceived[i]! < before ? early! : late!).append(plans, batch, i, 1);
+  }
+  assert.ok(early!.rows > 1000 && late!.rows > 1000);
+  const running = () => new RunningRollups(schema, plans, [60, 300, 3600], 100_000);
+  const encoded = (r: RunningRollups, i: number) => Buffer.from(r.build(i, strings).block.encode((n) => new Uint8Array(n)));
+  const [both, a, b] = [running(), running(), running()];
+  both!.add(all!);
+  a!.add(early!);
+  b!.add(late!);
+  assert.equal(both!.groups, a!.groups + b!.groups);
+  assert.equal(both!.flush(before), a!.groups);
+  a!.flush();
+  for (let i = 0; i < 3; i++) assert.ok(encoded(both!, i).equals(encoded(a!, i)), `earlier groups of ${both!.levels[i]!.table}`);
+  both!.clear();
+  assert.equal(both!.groups, b!.groups);
+  // The later groups are found again where they moved: no new group, sums added.
+  both!.add(late!);
+  b!.add(late!);
+  assert.equal(both!.groups, b!.groups);
+  assert.equal(both!.flush(), b!.groups);
+  b!.flush();
+  for (let i = 0; i < 3; i++) assert.ok(encoded(both!, i).equals(encoded(b!, i)), `later groups of ${both!.levels[i]!.table}`);
+  both!.clear();
+  assert.equal(both!.groups, 0);
+});
+
 test('rollups: intervals that are not multiples of the finest one are refused, naming the key', () => {
   const schema = new Schema(SCHEMA);
   const plans = plan(schema);

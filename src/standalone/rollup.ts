@@ -399,14 +399,14 @@ function gather(from: Words, to: Words['values'], rep: Int32Array, count: number
  * Each block is grouped at the finest interval (hashes of its rows, see
  * Rollups); each group is then looked up in a running table of groups
  * (same hashes, bucket and dimensions: a new one gets a copy of its
- * row's columns) and its counters added. `build()` then makes the block
- * of each table from the running table as it is, its time rounded down
- * to the table's interval (a multiple of the finest one). The coarser
- * tables are not added up again first: the running table holds about a
- * minute, whose groups are as many at five minutes or an hour (5 to 10%
- * fewer when it holds the first seconds of the next minute), and adding
- * them up again took the main thread about a second a minute under load;
- * the tables' merges add up the rows of successive minutes.
+ * row's columns) and its counters added. `flush()` puts the groups of
+ * the buckets over first (or all of them); `build()` makes the block of
+ * each table from these rows, their time rounded down to the table's
+ * interval (a multiple of the finest one). The coarser tables are not
+ * added up again first: the groups of one minute are as many at five
+ * minutes or an hour, and adding them up again took the main thread about
+ * a second a minute under load; the tables' merges add up the rows of
+ * successive minutes.
  */
 export class RunningRollups {
   readonly levels: readonly Level[];
@@ -429,6 +429,10 @@ export class RunningRollups {
   // Rows of the block added whose group is new; the group of the table each group of the block adds to (-1: new).
   #newRows = new Int32Array(0);
   #target = new Int32Array(0);
+  // Groups written out by flush(), first in the table; the order and scratch that put them first.
+  #flushed = 0;
+  #order = new Int32Array(0);
+  #scratch = new Float64Array(0);
 
   /** `max` bounds the groups of the running table (the caller flushes it once full). */
   constructor(schema: Schema, plans: readonly Plan[], intervals: readonly number[], max: number) {
@@ -550,17 +554,30 @@ export class RunningRollups {
     }
   }
 
-  /** flush writes the sums into the running table's rows, for `build()`; `clear()` then empties it. */
-  flush(): void {
+  /**
+   * flush readies the groups of the buckets starting before `before`
+   * (seconds; all by default) for `build()`, and returns how many:
+   * `clear()` then removes them, the later ones stay. Written once their
+   * minute is over, each group goes out once, whereas the minute's end
+   * cuts the groups of the next minute's first seconds in two otherwise.
+   */
+  flush(before = Infinity): number {
     const table = this.#table;
+    const n = this.#count;
+    let f = 0;
+    for (let r = 0; r < n; r++) if (this.#bucket[r]! < before) f++;
+    if (f > 0 && f < n) this.#earlierFirst(before, f);
+    this.#flushed = f;
+    table.rows = f;
     const bytes = table.columns[this.#bytes] as Uint32Array;
     const packets = table.columns[this.#packets] as Uint32Array;
-    for (let r = 0; r < this.#count; r++) {
+    for (let r = 0; r < f; r++) {
       bytes[2 * r] = this.#sumBytes[r]! % 4294967296;
       bytes[2 * r + 1] = this.#sumBytes[r]! / 4294967296;
       packets[2 * r] = this.#sumPackets[r]! % 4294967296;
       packets[2 * r + 1] = this.#sumPackets[r]! / 4294967296;
     }
+    return f;
   }
 
   /**
@@ -571,15 +588,53 @@ export class RunningRollups {
   build(i: number, strings: StringTable): { block: NativeBlock; columns: string[] } {
     const interval = this.levels[i]!.intervalSeconds;
     const time = this.#table.columns[this.#time] as Uint32Array;
-    for (let r = 0; r < this.#count; r++) time[r] = this.#bucket[r]! - (this.#bucket[r]! % interval);
+    for (let r = 0; r < this.#flushed; r++) time[r] = this.#bucket[r]! - (this.#bucket[r]! % interval);
     return buildBlock(this.#plans, this.#table, strings);
   }
 
-  /** clear empties the running table (its memory is kept). */
+  /** clear removes the groups flush() readied (the running table's memory is kept). */
   clear(): void {
-    this.#count = 0;
-    this.#table.clear();
+    const f = this.#flushed;
+    const n = this.#count;
+    this.#flushed = 0;
+    if (f === n || f === 0) {
+      if (f === n) this.#count = 0;
+      this.#table.rows = this.#count;
+      if (f === n) this.#slots.fill(-1);
+      return;
+    }
+    // The later groups move to the front, and into a new hash table.
+    const table = this.#table;
+    for (const c of table.columns) for (const w of wordsOf(c, table.capacity)) w.values.copyWithin(0, f * w.width, n * w.width);
+    for (const a of [this.#hash, this.#hash2, this.#bucket, this.#sumBytes, this.#sumPackets]) a.copyWithin(0, f, n);
+    this.#count = n - f;
+    table.rows = this.#count;
     this.#slots.fill(-1);
+    const mask = this.#slots.length - 1;
+    for (let at = 0; at < this.#count; at++) {
+      let s = mix(this.#hash[at]! ^ Math.imul(this.#bucket[at]!, 0x9e3779b1)) & mask;
+      while (this.#slots[s]! >= 0) s = (s + 1) & mask;
+      this.#slots[s] = at;
+    }
+  }
+
+  // earlierFirst reorders the groups (rows of the table, hashes, buckets,
+  // sums) so that the `f` of buckets before `before` come first, each part
+  // in its order.
+  #earlierFirst(before: number, f: number): void {
+    const n = this.#count;
+    if (this.#order.length < n) this.#order = new Int32Array(this.#hash.length);
+    const order = this.#order;
+    for (let r = 0, early = 0, late = f; r < n; r++) order[this.#bucket[r]! < before ? early++ : late++] = r;
+    const table = this.#table;
+    const words = table.columns.flatMap((c) => wordsOf(c, table.capacity));
+    const arrays = [this.#hash, this.#hash2, this.#bucket, this.#sumBytes, this.#sumPackets].map((values) => ({ values, width: 1 }));
+    for (const { values, width } of [...words, ...arrays]) {
+      if (this.#scratch.length < n * width) this.#scratch = new Float64Array(n * width);
+      const scratch = this.#scratch;
+      for (let k = 0; k < n; k++) for (let e = 0; e < width; e++) scratch[k * width + e] = values[order[k]! * width + e]!;
+      for (let k = 0; k < n * width; k++) values[k] = scratch[k]!;
+    }
   }
 
   // arrays returns the per-group arrays (after #reserve).

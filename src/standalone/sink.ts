@@ -379,13 +379,13 @@ export class SinkComponent implements Component {
         // known and the workers' batches to be taken.
         if (!(await stepped(this.#rollups.addSteps(block)))) {
           // The running sums are full: written, and started again with this block.
-          await this.#flush();
+          await this.#flush(true);
           await stepped(this.#rollups.addSteps(block));
         }
         if (this.#flushAt === 0 && this.#rollups.groups > 0) this.#flushAt = nextFlush(this.#rollups.levels[0]!.intervalSeconds, this.#options.sumsDelayMs);
         this.#metrics.runningGroups.set(this.#rollups.groups);
       }
-      if (this.#rollups.groups > 0 && (flush || this.#flushDue())) await this.#flush();
+      if (this.#rollups.groups > 0 && (flush || this.#flushDue())) await this.#flush(flush || this.#state === 'stopping');
     } catch (err) {
       // Not expected either: the sums are the sink's own arrays. The flows are in their block's insert.
       this.#metrics.errors.inc();
@@ -409,19 +409,24 @@ export class SinkComponent implements Component {
     return this.#rollups.groups > 0 && (this.#state === 'stopping' || Date.now() >= this.#flushAt);
   }
 
-  // flush prepares the inserts of the running sums into each rolled-up table, and empties them.
-  async #flush(): Promise<void> {
+  // flush prepares the inserts of the running sums into each rolled-up
+  // table and removes them: all of them, or (`all` false: their minute is
+  // over, the engine busy) those of the minutes before the current one.
+  async #flush(all: boolean): Promise<void> {
     const levels = this.#rollups.levels;
+    const interval = levels[0]!.intervalSeconds;
+    const now = Math.floor(Date.now() / 1000);
+    const rows = this.#rollups.flush(all ? Infinity : now - (now % interval));
     const inserts: Insert[] = [];
-    this.#rollups.flush();
-    for (let i = 0; i < levels.length; i++) {
+    for (let i = 0; i < levels.length && rows > 0; i++) {
       await nextTurn();
       const { block: sums, columns } = this.#rollups.build(i, this.#options.strings);
-      inserts.push({ table: levels[i]!.table, columns, data: sums.encode(this.#into), rows: this.#rollups.groups, rollup: i });
+      inserts.push({ table: levels[i]!.table, columns, data: sums.encode(this.#into), rows, rollup: i });
     }
     this.#rollups.clear();
-    this.#flushAt = 0;
-    this.#metrics.runningGroups.set(0);
+    this.#flushAt = this.#rollups.groups > 0 ? nextFlush(interval, this.#options.sumsDelayMs) : 0;
+    this.#metrics.runningGroups.set(this.#rollups.groups);
+    if (inserts.length === 0) return;
     this.#prepared.push({ rows: 0, inserts, done: 0, sums: true });
     this.#start();
   }
