@@ -59,7 +59,8 @@ export interface Options {
   sumsDelayMs: number;
   /**
    * sumsWhenIdle writes the running sums at the interval's tick when no
-   * insert runs or waits (an engine keeping up), rather than once a minute.
+   * insert runs or waits and inserts ran less than half of the interval
+   * before (an engine keeping up), rather than once a minute.
    */
   sumsWhenIdle: boolean;
 }
@@ -164,8 +165,9 @@ interface Prepared {
  * `parallelInserts` prepared blocks are inserted at once; while they run,
  * the next block fills up, so that inserts grow when the engine is slow.
  * The running sums are encoded for their tables at a tick of `intervalMs`
- * when no insert runs or waits (`sumsWhenIdle`), else once the block
- * prepared after the end of their minute (and `sumsDelayMs`) is added up,
+ * when no insert runs or waits and inserts ran less than half of the
+ * interval before (`sumsWhenIdle`), else those of the minutes over once the
+ * block prepared after the end of their minute (and `sumsDelayMs`) is added up,
  * on their own if no block comes, or as soon as they hold `maxInsertRows`
  * groups; their inserts (one table after the other) run beside those of
  * the blocks, one set of sums at a time: the engine needs
@@ -203,6 +205,11 @@ export class SinkComponent implements Component {
   // The block being prepared, if any.
   #preparing: Promise<void> | null = null;
   #timer: NodeJS.Timeout | null = null;
+  // Time inserts ran since the last tick, since when they run, and whether
+  // they ran less than half of the interval before the last tick.
+  #busyMs = 0;
+  #busySince = 0;
+  #spare = true;
   #backoffMs = 0;
   #retryAt = 0;
   // 'stopping': no rows accepted, every block due, failures counted.
@@ -258,6 +265,11 @@ export class SinkComponent implements Component {
     this.#timer = setInterval(() => {
       this.#blocks.trim();
       this.#buffers.trim();
+      const now = performance.now();
+      const busy = this.#busyMs + (this.#running.size > 0 ? now - this.#busySince : 0);
+      this.#busyMs = 0;
+      this.#busySince = now;
+      this.#spare = busy < this.#options.intervalMs / 2;
       this.#kick(true);
     }, this.#options.intervalMs);
   }
@@ -307,10 +319,11 @@ export class SinkComponent implements Component {
         (block.room === 0 ||
           this.#queue.length > 1 ||
           (block.rows > 0 && (this.#state === 'stopping' || (idle && (timer || block.rows >= this.#options.batchRows)))));
-      // An engine keeping up gets the sums at once (with the block or
+      // An engine with time to spare (no insert now, inserts less than half
+      // of the last interval) gets the sums at once (with the block or
       // alone): the rolled-up tables then trail flows by a second, not a
       // minute. Without a block due, the running sums alone when their time has come.
-      const soon = timer && idle && this.#options.sumsWhenIdle;
+      const soon = timer && idle && this.#spare && this.#options.sumsWhenIdle;
       if (due || ((timer || this.#state === 'stopping') && (this.#flushDue() || (soon && this.#rollups.groups > 0)))) {
         this.#preparing = this.#prepare(due ? this.#queue.shift()! : null, soon).finally(() => {
           this.#preparing = null;
@@ -335,16 +348,23 @@ export class SinkComponent implements Component {
       else blocks++;
       const run = this.#insert(p).then(
         () => {
-          this.#running.delete(p);
+          this.#ended(p);
           this.#kick(false);
         },
         () => {
-          this.#running.delete(p);
+          this.#ended(p);
           if (this.#state === 'stopping') this.#stopFailures++;
         },
       );
+      if (this.#running.size === 0) this.#busySince = performance.now();
       this.#running.set(p, run);
     }
+  }
+
+  // ended forgets the inserts of `p` done (or failed), and counts the time inserts ran.
+  #ended(p: Prepared): void {
+    this.#running.delete(p);
+    if (this.#running.size === 0) this.#busyMs += performance.now() - this.#busySince;
   }
 
   // prepare encodes a block (null: none) for its insert into flows, which
