@@ -258,6 +258,12 @@ test('rollups: a flush before a time writes out the earlier groups and keeps the
   for (let i = 0; i < 3; i++) assert.ok(encoded(both!, i).equals(encoded(b!, i)), `later groups of ${both!.levels[i]!.table}`);
   both!.clear();
   assert.equal(both!.groups, 0);
+  // reset empties the table whatever it holds: the same rows then make the same groups.
+  both!.add(all!);
+  both!.reset();
+  assert.equal(both!.groups, 0);
+  both!.add(early!);
+  assert.equal(both!.groups, a!.groups);
 });
 
 test('rollups: intervals that are not multiples of the finest one are refused, naming the key', () => {

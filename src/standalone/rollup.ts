@@ -592,6 +592,14 @@ export class RunningRollups {
     return buildBlock(this.#plans, this.#table, strings);
   }
 
+  /** reset empties the running table, whatever it holds (its memory is kept). */
+  reset(): void {
+    this.#flushed = 0;
+    this.#count = 0;
+    this.#table.clear();
+    this.#slots.fill(-1);
+  }
+
   /** clear removes the groups flush() readied (the running table's memory is kept). */
   clear(): void {
     const f = this.#flushed;

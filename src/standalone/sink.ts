@@ -241,7 +241,7 @@ export class SinkComponent implements Component {
       errors: m.counter({ name: 'errors_total', help: 'Failed inserts' }),
       pending: m.gauge({ name: 'pending_rows', help: 'Flows accepted and not inserted yet' }),
       duration: m.summary({ name: 'insert_duration_seconds', help: 'Time to insert one block', percentiles: [0.5, 0.9, 0.99] }),
-      encoding: m.summary({ name: 'encode_duration_seconds', help: 'Time to encode one block for its inserts', percentiles: [0.5, 0.9, 0.99] }),
+      encoding: m.summary({ name: 'encode_duration_seconds', help: 'Time to encode one block for its insert into flows', percentiles: [0.5, 0.9, 0.99] }),
       rows: m.summary({ name: 'insert_rows', help: 'Rows of one insert', percentiles: [0.5, 0.9, 0.99] }),
       rolledUp: m.counter({ name: 'rollup_rows_total', help: 'Rows inserted into rolled-up tables', labelNames: ['table'] as const }),
       runningGroups: m.gauge({ name: 'rollup_running_groups', help: 'Groups of flows added up for the rolled-up tables and not written yet' }),
@@ -374,9 +374,9 @@ export class SinkComponent implements Component {
   // 250,000 flows takes a few hundred milliseconds in all), so that the
   // workers' batches are taken meanwhile.
   async #prepare(block: Block | null, flush: boolean): Promise<void> {
-    const end = this.#metrics.encoding.startTimer();
     if (block !== null) {
       const rows = block.rows;
+      const end = this.#metrics.encoding.startTimer();
       try {
         const { block: native, columns } = buildBlock(this.#plans, block, this.#options.strings);
         const insert = { table: this.#options.table, columns, data: native.encode(this.#into), rows, rollup: -1 };
@@ -391,6 +391,7 @@ export class SinkComponent implements Component {
         this.#metrics.pending.set(this.#pendingRows);
         this.#r.logger.error({ err, rows }, 'cannot encode flows, dropping them');
       }
+      end();
     }
     try {
       if (block !== null && this.#rollups.levels.length > 0) {
@@ -409,12 +410,11 @@ export class SinkComponent implements Component {
     } catch (err) {
       // Not expected either: the sums are the sink's own arrays. The flows are in their block's insert.
       this.#metrics.errors.inc();
-      this.#rollups.clear();
+      this.#rollups.reset();
       this.#flushAt = 0;
       this.#metrics.runningGroups.set(0);
       this.#r.logger.error({ err }, 'cannot add flows up for the rolled-up tables, their running sums are lost');
     }
-    end();
     if (block !== null) {
       block.clear();
       this.#blocks.give(block);
