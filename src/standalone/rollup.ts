@@ -409,7 +409,7 @@ function gather(from: Words, to: Words['values'], rep: Int32Array, count: number
  * successive minutes.
  */
 export class RunningRollups {
-  readonly levels: readonly Level[];
+  readonly levels: ReadonlyArray<Pick<Level, 'table' | 'intervalSeconds'>>;
   // Groups each block at the finest interval.
   readonly #blocks: Rollups;
   readonly #rolledIndex: readonly number[];
@@ -444,7 +444,7 @@ export class RunningRollups {
     this.#rolledIndex = this.#blocks.rolledIndex;
     const rolled = this.#blocks.rolledPlans;
     this.#plans = rolled;
-    this.levels = sorted.map((s, i) => ({ table: tableName(s), intervalSeconds: s, from: i - 1 }));
+    this.levels = sorted.map((s) => ({ table: tableName(s), intervalSeconds: s }));
     const index = (name: string) => rolled.findIndex((p) => p.name === name);
     this.#time = index('TimeReceived');
     this.#bytes = index('Bytes');
@@ -492,7 +492,6 @@ export class RunningRollups {
     yield;
     if (!(yield* sameTargetsSteps(from, to, g.rep, target, g.count))) this.#find(g, from, to, true);
     const slots = this.#slots;
-    const mask = slots.length - 1;
     const { hash, hash2, bucket, sumBytes, sumPackets } = this.#arrays();
     const first = this.#count;
     let count = first;
@@ -505,9 +504,7 @@ export class RunningRollups {
       }
       const h = g.hash[k]!;
       const t = g.time[k]!;
-      let s = mix(h ^ Math.imul(t, 0x9e3779b1)) & mask;
-      while (slots[s]! >= 0) s = (s + 1) & mask;
-      slots[s] = count;
+      place(slots, count, h, t);
       hash[count] = h;
       hash2[count] = g.hash2[k]!;
       bucket[count] = t;
@@ -594,36 +591,26 @@ export class RunningRollups {
 
   /** reset empties the running table, whatever it holds (its memory is kept). */
   reset(): void {
-    this.#flushed = 0;
-    this.#count = 0;
-    this.#table.clear();
-    this.#slots.fill(-1);
+    this.#flushed = this.#count;
+    this.clear();
   }
 
   /** clear removes the groups flush() readied (the running table's memory is kept). */
   clear(): void {
     const f = this.#flushed;
     const n = this.#count;
-    this.#flushed = 0;
-    if (f === n || f === 0) {
-      if (f === n) this.#count = 0;
-      this.#table.rows = this.#count;
-      if (f === n) this.#slots.fill(-1);
-      return;
-    }
-    // The later groups move to the front, and into a new hash table.
     const table = this.#table;
-    for (const c of table.columns) for (const w of wordsOf(c, table.capacity)) w.values.copyWithin(0, f * w.width, n * w.width);
-    for (const a of [this.#hash, this.#hash2, this.#bucket, this.#sumBytes, this.#sumPackets]) a.copyWithin(0, f, n);
+    this.#flushed = 0;
     this.#count = n - f;
     table.rows = this.#count;
-    this.#slots.fill(-1);
-    const mask = this.#slots.length - 1;
-    for (let at = 0; at < this.#count; at++) {
-      let s = mix(this.#hash[at]! ^ Math.imul(this.#bucket[at]!, 0x9e3779b1)) & mask;
-      while (this.#slots[s]! >= 0) s = (s + 1) & mask;
-      this.#slots[s] = at;
+    if (f === 0) return;
+    // The later groups move to the front, and into the hash table again.
+    if (this.#count > 0) {
+      for (const c of table.columns) for (const w of wordsOf(c, table.capacity)) w.values.copyWithin(0, f * w.width, n * w.width);
+      for (const a of Object.values(this.#arrays())) a.copyWithin(0, f, n);
     }
+    this.#slots.fill(-1);
+    for (let at = 0; at < this.#count; at++) place(this.#slots, at, this.#hash[at]!, this.#bucket[at]!);
   }
 
   // earlierFirst reorders the groups (rows of the table, hashes, buckets,
@@ -636,7 +623,7 @@ export class RunningRollups {
     for (let r = 0, early = 0, late = f; r < n; r++) order[this.#bucket[r]! < before ? early++ : late++] = r;
     const table = this.#table;
     const words = table.columns.flatMap((c) => wordsOf(c, table.capacity));
-    const arrays = [this.#hash, this.#hash2, this.#bucket, this.#sumBytes, this.#sumPackets].map((values) => ({ values, width: 1 }));
+    const arrays = Object.values(this.#arrays()).map((values) => ({ values, width: 1 }));
     for (const { values, width } of [...words, ...arrays]) {
       if (this.#scratch.length < n * width) this.#scratch = new Float64Array(n * width);
       const scratch = this.#scratch;
@@ -671,14 +658,18 @@ export class RunningRollups {
     if (this.#slots.length >= size) return;
     // A larger hash table: the groups held go in again.
     const slots = new Int32Array(size).fill(-1);
-    const mask = size - 1;
-    for (let at = 0; at < this.#count; at++) {
-      let s = mix(this.#hash[at]! ^ Math.imul(this.#bucket[at]!, 0x9e3779b1)) & mask;
-      while (slots[s]! >= 0) s = (s + 1) & mask;
-      slots[s] = at;
-    }
+    for (let at = 0; at < this.#count; at++) place(slots, at, this.#hash[at]!, this.#bucket[at]!);
     this.#slots = slots;
   }
+}
+
+// place puts group `at` into the first free slot (-1) of its probe
+// sequence in `slots` (a power of two of them), by its hash and bucket.
+function place(slots: Int32Array, at: number, hash: number, bucket: number): void {
+  const mask = slots.length - 1;
+  let s = mix(hash ^ Math.imul(bucket, 0x9e3779b1)) & mask;
+  while (slots[s]! >= 0) s = (s + 1) & mask;
+  slots[s] = at;
 }
 
 // sameAcross tells whether row `a` of one block and row `b` of another are

@@ -196,8 +196,6 @@ export class SinkComponent implements Component {
   readonly #buffers: Spares<Uint8Array>;
   // Blocks and sums encoded and waiting for their inserts (or inserting), oldest first.
   #prepared: Prepared[] = [];
-  // How many of #prepared are blocks (not sums).
-  #preparedBlocks = 0;
   readonly #maxPrepared: number;
   #pendingRows = 0;
   // The prepared blocks whose inserts run, and their end.
@@ -311,7 +309,8 @@ export class SinkComponent implements Component {
   // prepares a block below batchRows too.
   #kick(timer: boolean): void {
     if (this.#state !== 'started' && this.#state !== 'stopping') return;
-    if (this.#preparing === null && this.#preparedBlocks < this.#maxPrepared) {
+    // Sums prepared (at most a few) do not count: they have an insert session of their own.
+    if (this.#preparing === null && this.#prepared.filter((p) => !p.sums).length < this.#maxPrepared) {
       const block = this.#queue[0];
       const idle = this.#running.size === 0 && this.#prepared.length === 0;
       const due =
@@ -381,7 +380,6 @@ export class SinkComponent implements Component {
         const { block: native, columns } = buildBlock(this.#plans, block, this.#options.strings);
         const insert = { table: this.#options.table, columns, data: native.encode(this.#into), rows, rollup: -1 };
         this.#prepared.push({ rows, inserts: [insert], done: 0, sums: false });
-        this.#preparedBlocks++;
         this.#start();
       } catch (err) {
         // Not expected: encoding reads arrays the sink filled itself.
@@ -478,7 +476,6 @@ export class SinkComponent implements Component {
     this.#backoffMs = 0;
     this.#retryAt = 0;
     this.#prepared.splice(this.#prepared.indexOf(p), 1);
-    if (!p.sums) this.#preparedBlocks--;
     this.#pendingRows -= p.rows;
     this.#metrics.pending.set(this.#pendingRows);
   }
@@ -512,7 +509,6 @@ export class SinkComponent implements Component {
     this.#buffers.clear();
     this.#queue = [];
     this.#prepared = [];
-    this.#preparedBlocks = 0;
     this.#r.logger.info('flow sink stopped');
   }
 }
