@@ -10,7 +10,9 @@
 //
 // Figures: standalone.flows_per_s (rows stored / seconds of sending),
 // standalone.drops (offered − stored; the log line breaks it down: kernel,
-// decoder, inlet, sink), standalone.rss_mib (peak resident memory, VmHWM).
+// decoder, inlet, sink), standalone.rss_mib (peak resident memory, VmHWM),
+// standalone.rss_spool_mib (the peak of resident memory plus the inserts'
+// data in the spool directory, /dev/shm being memory too; sampled).
 //
 // Environment: BENCH_STANDALONE_SECONDS (60), BENCH_STANDALONE_FLOWS (flows/s
 // offered, 300000), BENCH_STANDALONE_RUNS (3), BENCH_STANDALONE_WORKERS
@@ -22,10 +24,11 @@
 // unless set), BENCH_STANDALONE_NODE_OPTIONS (NODE_OPTIONS of the standalone process).
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { spoolDirectory } from '../src/common/clickhouse/spool.ts';
 import { realisticV9 } from '../src/inlet/flow/decoder/netflow/testdata/builder.ts';
 import { udpDrops } from '../src/inlet/flow/kernel.ts';
 import { figure, median, type Figure } from './measure.ts';
@@ -131,6 +134,22 @@ async function waitForLine(c: Child, msg: string, timeoutMs: number): Promise<Re
 }
 
 // memory reads the resident size and its peak (KiB) of a process.
+// spooled is the size in KiB of the inserts' data `pid` has in the spool
+// directory (memory, when /dev/shm: not in its RSS, but the machine's).
+function spooled(pid: number): number {
+  const dir = spoolDirectory();
+  let bytes = 0;
+  for (const name of readdirSync(dir)) {
+    if (!name.startsWith(`akvorado-insert-${pid}-`)) continue;
+    try {
+      bytes += statSync(join(dir, name)).size;
+    } catch {
+      // Removed meanwhile.
+    }
+  }
+  return bytes / 1024;
+}
+
 function memory(pid: number): { rss: number; hwm: number } | null {
   try {
     const s = readFileSync(`/proc/${pid}/status`, 'utf8');
@@ -208,6 +227,7 @@ interface RunResult {
   stored: number;
   seconds: number;
   rssMiB: number;
+  withSpoolMiB: number;
 }
 
 async function measure(sender: string, dir: string, run: number): Promise<RunResult> {
@@ -225,6 +245,16 @@ async function measure(sender: string, dir: string, run: number): Promise<RunRes
     const kernel0 = udpDrops(port) ?? 0;
     let peak = memory(pid)?.hwm ?? 0;
     const rssSamples: number[] = [];
+    // Memory with the spool, sampled more often: spool files live a second or two.
+    let spoolPeak = 0;
+    let withSpoolPeak = 0;
+    const sampler = setInterval(() => {
+      const mem = memory(pid);
+      const spool = spooled(pid);
+      spoolPeak = Math.max(spoolPeak, spool);
+      if (mem !== null) withSpoolPeak = Math.max(withSpoolPeak, mem.rss + spool);
+    }, 200);
+    sampler.unref();
     const perSecond: number[] = [];
     let maxPending = 0;
     let lastInserted = 0;
@@ -270,6 +300,7 @@ async function measure(sender: string, dir: string, run: number): Promise<RunRes
     }
     const drainSeconds = (performance.now() - drainStart) / 1000;
     clearInterval(ticker);
+    clearInterval(sampler);
     // CPU per stored flow counts the inserts that ran after sending too.
     const whole = describeThreads(threads0, threadTimes(pid), 1);
     const kernelDatagrams = (udpDrops(port) ?? 0) - kernel0;
@@ -309,7 +340,8 @@ async function measure(sender: string, dir: string, run: number): Promise<RunRes
     log(
       `  inserted ${fmt(inserted / (sendSeconds + drainSeconds))} rows/s over sending and draining, most in one second ${fmt(Math.max(0, ...perSecond))}, ` +
         `max pending ${fmt(maxPending)} rows, ` +
-        `drained ${drainSeconds.toFixed(1)} s after sending${backlog}; RSS peak ${fmt(mib(peak))} MiB, median ${fmt(mib(median(rssSamples.length > 0 ? rssSamples : [0])))} MiB; ` +
+        `drained ${drainSeconds.toFixed(1)} s after sending${backlog}; RSS peak ${fmt(mib(peak))} MiB, median ${fmt(mib(median(rssSamples.length > 0 ? rssSamples : [0])))} MiB, ` +
+        `spool peak ${fmt(mib(spoolPeak))} MiB, RSS + spool peak ${fmt(mib(withSpoolPeak))} MiB (sampled every 0.2 s); ` +
         `${fmt(m.get('akvorado_standalone_sink_insert_duration_seconds_count') ?? 0)} inserts of ` +
         `${((m.get('akvorado_standalone_sink_insert_duration_seconds_sum') ?? 0) / Math.max(1, m.get('akvorado_standalone_sink_insert_duration_seconds_count') ?? 0)).toFixed(2)} s on average`,
     );
@@ -322,7 +354,7 @@ async function measure(sender: string, dir: string, run: number): Promise<RunRes
       `  standalone CPU per stored flow, sending and draining: ${perFlow(whole.total)} ` +
         `(${[...whole.groups].filter(([, v]) => v >= 0.05).map(([k, v]) => `${k} ${perFlow(v)}`).join(', ')})`,
     );
-    return { offered, stored, seconds: report.elapsed, rssMiB: mib(peak) };
+    return { offered, stored, seconds: report.elapsed, rssMiB: mib(peak), withSpoolMiB: mib(Math.max(withSpoolPeak, peak)) };
   } finally {
     if (c.child.exitCode === null) {
       c.child.kill('SIGTERM');
@@ -354,6 +386,7 @@ export async function run(): Promise<Figure[]> {
       figure(`standalone.flows_per_s${suffix}`, 'flows/s', results.map((x) => Math.round(x.stored / x.seconds))),
       figure(`standalone.drops${suffix}`, 'flows', results.map((x) => x.offered - x.stored)),
       figure(`standalone.rss_mib${suffix}`, 'MiB', results.map((x) => Math.round(x.rssMiB))),
+      figure(`standalone.rss_spool_mib${suffix}`, 'MiB', results.map((x) => Math.round(x.withSpoolMiB))),
     ];
   } finally {
     restoreRmemMax(restore);

@@ -8,6 +8,7 @@ import type { NamedComponent } from '../cmd/components.ts';
 import { serve } from '../cmd/serve.ts';
 import { Embedded, Engine } from '../common/clickhouse/embedded.ts';
 import type { ClickHouse } from '../common/clickhouse/root.ts';
+import { removeStaleSpools, spoolDirectory } from '../common/clickhouse/spool.ts';
 import { Server } from '../common/clickhouse/server.ts';
 import { camelize, validateWith } from '../common/config/schema.ts';
 import type { Component } from '../common/daemon/root.ts';
@@ -148,7 +149,10 @@ export class EngineComponent implements Component {
 
   /** start opens the data directory and applies the migrations. */
   async start(): Promise<void> {
-    this.#r.logger.info({ path: this.#engine.path }, 'starting embedded ClickHouse');
+    this.#r.logger.info({ path: this.#engine.path, spool: spoolDirectory() }, 'starting embedded ClickHouse');
+    // Inserts' data left in the spool by a process killed (in memory for /dev/shm).
+    const stale = removeStaleSpools();
+    if (stale > 0) this.#r.logger.info({ bytes: stale, directory: spoolDirectory() }, 'removed spool files left by a process gone');
     this.#engine.open();
     const result = await this.#migrations.run();
     this.#r.logger.info({ applied: result.applied.length, skipped: result.skipped.length }, 'ClickHouse database in place');

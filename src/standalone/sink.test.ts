@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: AGPL-3.0-only
 import assert from 'node:assert/strict';
+import { existsSync, statSync } from 'node:fs';
 import { test, type TestContext } from 'node:test';
 import { testClickHouse } from '../common/clickhouse/tests.ts';
-import { ClickHouseError, type ClickHouse, type InsertFormat, type QueryOptions } from '../common/clickhouse/root.ts';
+import { ClickHouseError, type ClickHouse, type InsertData, type InsertFormat, type QueryOptions } from '../common/clickhouse/root.ts';
 import { newMock } from '../common/reporter/mock.ts';
 import { Schema } from '../common/schema/root.ts';
 import { Migrations } from '../configure/clickhouse/root.ts';
@@ -83,7 +84,7 @@ class Failing implements ClickHouse {
   exec(sql: string, options?: QueryOptions): Promise<void> {
     return this.ch.exec(sql, options);
   }
-  async insert(table: string, columns: readonly string[], format: InsertFormat, data: Uint8Array, options?: QueryOptions): Promise<void> {
+  async insert(table: string, columns: readonly string[], format: InsertFormat, data: InsertData, options?: QueryOptions): Promise<void> {
     if (this.failures > 0) {
       this.failures--;
       throw new ClickHouseError('injected', 999, 'TEST');
@@ -139,14 +140,14 @@ class Gated extends Failing {
   open(): void {
     this.#open();
   }
-  override async insert(table: string, columns: readonly string[], format: InsertFormat, data: Uint8Array, options?: QueryOptions): Promise<void> {
+  override async insert(table: string, columns: readonly string[], format: InsertFormat, data: InsertData, options?: QueryOptions): Promise<void> {
     if (this.#only !== null && table !== this.#only) return super.insert(table, columns, format, data, options);
     this.waiting++;
     await this.#gate;
     this.waiting--;
     await super.insert(table, columns, format, data, options);
     // Native: varuint(columns) varuint(rows), both below 128 here.
-    this.sizes.push(data[1]!);
+    this.sizes.push((data instanceof Uint8Array ? data : data.read())[1]!);
   }
 }
 
@@ -234,37 +235,47 @@ test('sink: the rolled-up tables\' sums are inserted beside the blocks, one set 
   assert.deepEqual(row, { b: String(6 * 4500), p: String(6 * 3) });
 });
 
-// Recording records the memory each insert's data is in.
+// Recording records each insert's spool file and whether it was there.
 class Recording extends Failing {
-  buffers: ArrayBufferLike[] = [];
+  files: Array<{ path: string; bytes: number; there: boolean }> = [];
   constructor(ch: ClickHouse) {
     super(ch, 0);
   }
-  override async insert(table: string, columns: readonly string[], format: InsertFormat, data: Uint8Array, options?: QueryOptions): Promise<void> {
-    this.buffers.push(data.buffer);
+  override async insert(table: string, columns: readonly string[], format: InsertFormat, data: InsertData, options?: QueryOptions): Promise<void> {
+    assert.ok(!(data instanceof Uint8Array), 'the sink spools its inserts');
+    this.files.push({ path: data.path, bytes: data.bytes, there: existsSync(data.path) && statSync(data.path).size === data.bytes });
     await super.insert(table, columns, format, data, options);
   }
 }
 
-test('sink: blocks are encoded into the memory of inserts done', async (t) => {
+test('sink: blocks are spooled to files once encoded, removed once inserted, kept for a retry', async (t) => {
   const ch = await testClickHouse(t);
   const schema = new Schema(SCHEMA);
   await new Migrations(newMock(), ch.config, ch.embedded, schema, null).run();
   const strings = new StringTable();
   const recording = new Recording(ch.embedded);
-  const sink = new SinkComponent(newMock(), recording, schema, { strings, intervalMs: 10, batchRows: 4, maxInsertRows: 4 });
+  // The first insert fails: it is retried from the same file.
+  recording.failures = 1;
+  const r = newMock();
+  const sink = new SinkComponent(r, recording, schema, { strings, intervalMs: 10, batchRows: 4, maxInsertRows: 4 });
   sink.start();
   const b = batchOf(strings);
-  for (let k = 1; k <= 4; k++) {
+  for (let k = 1; k <= 3; k++) {
     // A block of 4 rows, inserted before the next one.
     sink.send(b);
     sink.send(b);
     const deadline = Date.now() + 10_000;
     while (recording.inserted < k && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 5));
+    assert.equal(recording.inserted, k);
+    assert.equal((await r.getMetrics('akvorado_standalone_sink_')).akvorado_standalone_sink_spooled_bytes, 0, 'no file left once inserted');
   }
   await sink.stop();
-  assert.equal(recording.buffers.length, 4);
-  assert.equal(new Set(recording.buffers).size, 1, 'one buffer for the four inserts');
+  // The failed attempt and its retry read the same file; 3 blocks, 3 files.
+  assert.equal(recording.files.length, 4);
+  assert.equal(recording.files[0]!.path, recording.files[1]!.path);
+  assert.equal(new Set(recording.files.map((f) => f.path)).size, 3);
+  assert.ok(recording.files.every((f) => f.there && f.bytes > 0), 'each insert reads a whole file');
+  for (const f of recording.files) assert.equal(existsSync(f.path), false, `${f.path} removed`);
   const [row] = await ch.embedded.select<{ n: string; bytes: string }>('SELECT count() AS n, sum(Bytes) AS bytes FROM flows');
-  assert.deepEqual({ n: Number(row!.n), bytes: Number(row!.bytes) }, { n: 16, bytes: 8 * 4500 });
+  assert.deepEqual({ n: Number(row!.n), bytes: Number(row!.bytes) }, { n: 12, bytes: 6 * 4500 });
 });

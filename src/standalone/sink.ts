@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: AGPL-3.0-only
+import type { NativeBlock } from '../common/clickhouse/native.ts';
 import type { ClickHouse } from '../common/clickhouse/root.ts';
+import { Spooled } from '../common/clickhouse/spool.ts';
 import type { Component } from '../common/daemon/root.ts';
 import type { Reporter } from '../common/reporter/root.ts';
 import type { Schema } from '../common/schema/root.ts';
@@ -89,13 +91,9 @@ const INSERT_SETTINGS = { optimize_on_insert: 0, max_insert_threads: 2 };
 const MIN_BACKOFF_MS = 100;
 const MAX_BACKOFF_MS = 10_000;
 
-// SPARE_IDLE_MS is how long emptied blocks and encoding buffers are kept
-// for reuse without being used (see Spares).
+// SPARE_IDLE_MS is how long emptied blocks are kept for reuse without
+// being used (see Spares).
 const SPARE_IDLE_MS = 30_000;
-
-// HEADROOM is how much larger than asked a new encoding buffer is, so that
-// the next blocks, a little larger or smaller, fit in it.
-const HEADROOM = 1.125;
 
 // nextFlush is when the running sums of the current bucket (of `interval`
 // seconds) are written: `delay` after its end, so that rows received late
@@ -119,18 +117,12 @@ async function stepped<T>(steps: Generator<void, T>): Promise<T> {
   }
 }
 
-// release frees the memory of an encoding buffer at once (tens of
-// megabytes for flows) rather than at a later garbage collection.
-function release(data: Uint8Array): void {
-  const b = data.buffer;
-  if (b instanceof ArrayBuffer && !b.detached && data.byteOffset === 0 && data.byteLength === b.byteLength) b.transfer(0);
-}
-
 /** Insert is one encoded insert of a prepared block. */
 interface Insert {
   table: string;
   columns: string[];
-  data: Uint8Array;
+  /** data is spooled as soon as it is encoded (see spool.ts), and removed once inserted. */
+  data: Spooled;
   /** rows inserted: the block's rows for flows, its groups for a rolled-up table. */
   rows: number;
   /** rollup is the index of the rolled-up table (its counter), -1 for flows. */
@@ -191,13 +183,16 @@ export class SinkComponent implements Component {
   readonly #capacity: number;
   // Blocks filling up, oldest first: only the last one may take rows.
   #queue: Block[] = [];
-  // Emptied blocks, and buffers of inserts done, for reuse.
+  // Emptied blocks for reuse.
   readonly #blocks: Spares<Block>;
-  readonly #buffers: Spares<Uint8Array>;
+  // The buffer where the columns that are not written as they are get encoded, one after the other.
+  #scratch = new Uint8Array(0);
   // Blocks and sums encoded and waiting for their inserts (or inserting), oldest first.
   #prepared: Prepared[] = [];
   readonly #maxPrepared: number;
   #pendingRows = 0;
+  // Bytes of the prepared inserts' spool files.
+  #spooledBytes = 0;
   // The prepared blocks whose inserts run, and their end.
   readonly #running = new Map<Prepared, Promise<void>>();
   // The block being prepared, if any.
@@ -223,14 +218,8 @@ export class SinkComponent implements Component {
     this.#rollups = new RunningRollups(schema, this.#plans, this.#options.rollups, this.#capacity);
     // One more than the inserts running: the next block is encoded meanwhile.
     this.#maxPrepared = Math.max(1, this.#options.parallelInserts) + 1;
-    // As many blocks as the pending rows fill, and a buffer for each insert of the prepared blocks.
+    // As many blocks as the pending rows fill.
     this.#blocks = new Spares({ max: Math.ceil(this.#options.maxPendingRows / this.#capacity), idleMs: SPARE_IDLE_MS, size: (b) => b.capacity });
-    this.#buffers = new Spares({
-      max: this.#maxPrepared * (1 + this.#rollups.levels.length),
-      idleMs: SPARE_IDLE_MS,
-      size: (b) => b.byteLength,
-      dispose: release,
-    });
     this.#sampler = this.#r.newSampler(3, 30_000);
     const m = this.#r.metrics;
     this.#metrics = {
@@ -242,6 +231,7 @@ export class SinkComponent implements Component {
       encoding: m.summary({ name: 'encode_duration_seconds', help: 'Time to encode one block for its insert into flows', percentiles: [0.5, 0.9, 0.99] }),
       rows: m.summary({ name: 'insert_rows', help: 'Rows of one insert', percentiles: [0.5, 0.9, 0.99] }),
       rolledUp: m.counter({ name: 'rollup_rows_total', help: 'Rows inserted into rolled-up tables', labelNames: ['table'] as const }),
+      spooled: m.gauge({ name: 'spooled_bytes', help: 'Bytes of encoded inserts waiting or running, in the spool directory' }),
       runningGroups: m.gauge({ name: 'rollup_running_groups', help: 'Groups of flows added up for the rolled-up tables and not written yet' }),
     };
     this.#rolledUp = this.#rollups.levels.map((l) => this.#metrics.rolledUp.labels(l.table));
@@ -262,7 +252,6 @@ export class SinkComponent implements Component {
     this.#r.logger.info({ table: this.#options.table, columns: this.#plans.length, maxInsertRows: this.#capacity }, 'starting flow sink');
     this.#timer = setInterval(() => {
       this.#blocks.trim();
-      this.#buffers.trim();
       const now = performance.now();
       const busy = this.#busyMs + (this.#running.size > 0 ? now - this.#busySince : 0);
       this.#busyMs = 0;
@@ -378,16 +367,16 @@ export class SinkComponent implements Component {
       const end = this.#metrics.encoding.startTimer();
       try {
         const { block: native, columns } = buildBlock(this.#plans, block, this.#options.strings);
-        const insert = { table: this.#options.table, columns, data: native.encode(this.#into), rows, rollup: -1 };
+        const insert = { table: this.#options.table, columns, data: this.#spool(native), rows, rollup: -1 };
         this.#prepared.push({ rows, inserts: [insert], done: 0, sums: false });
         this.#start();
       } catch (err) {
-        // Not expected: encoding reads arrays the sink filled itself.
+        // Encoding reads arrays the sink filled itself: the spool may be full.
         this.#metrics.errors.inc();
         this.#metrics.dropped.inc(rows);
         this.#pendingRows -= rows;
         this.#metrics.pending.set(this.#pendingRows);
-        this.#r.logger.error({ err, rows }, 'cannot encode flows, dropping them');
+        this.#r.logger.error({ err, rows }, 'cannot encode flows for their insert, dropping them');
       }
       end();
     }
@@ -419,8 +408,29 @@ export class SinkComponent implements Component {
     }
   }
 
-  // into gives a buffer of `size` bytes at least to encode into.
-  readonly #into = (size: number) => this.#buffers.take(size) ?? new Uint8Array(Math.ceil(size * HEADROOM));
+  // spool writes an encoded block to a spool file.
+  #spool(block: NativeBlock): Spooled {
+    const data = Spooled.write((put) => block.write(put, this.#scratchOf));
+    this.#spooledBytes += data.bytes;
+    this.#metrics.spooled.set(this.#spooledBytes);
+    return data;
+  }
+
+  // scratchOf gives the scratch buffer, of `size` bytes at least.
+  readonly #scratchOf = (size: number): Uint8Array => {
+    if (this.#scratch.length < size) this.#scratch = new Uint8Array(Math.ceil(size * 1.25));
+    return this.#scratch;
+  };
+
+  // unspool removes the spool files of a prepared block.
+  #unspool(p: Prepared): void {
+    for (const insert of p.inserts) {
+      if (insert.data.removed) continue;
+      this.#spooledBytes -= insert.data.bytes;
+      insert.data.remove();
+    }
+    this.#metrics.spooled.set(this.#spooledBytes);
+  }
 
   // flushDue tells whether the running sums are to be written now.
   #flushDue(): boolean {
@@ -435,17 +445,22 @@ export class SinkComponent implements Component {
     const interval = levels[0]!.intervalSeconds;
     const now = Math.floor(Date.now() / 1000);
     const rows = this.#rollups.flush(all ? Infinity : now - (now % interval));
-    const inserts: Insert[] = [];
-    for (let i = 0; i < levels.length && rows > 0; i++) {
-      await nextTurn();
-      const { block: sums, columns } = this.#rollups.build(i, this.#options.strings);
-      inserts.push({ table: levels[i]!.table, columns, data: sums.encode(this.#into), rows, rollup: i });
+    const p: Prepared = { rows: 0, inserts: [], done: 0, sums: true };
+    try {
+      for (let i = 0; i < levels.length && rows > 0; i++) {
+        await nextTurn();
+        const { block: sums, columns } = this.#rollups.build(i, this.#options.strings);
+        p.inserts.push({ table: levels[i]!.table, columns, data: this.#spool(sums), rows, rollup: i });
+      }
+    } catch (err) {
+      this.#unspool(p);
+      throw err;
     }
     this.#rollups.clear();
     this.#flushAt = this.#rollups.groups > 0 ? nextFlush(interval, this.#options.sumsDelayMs) : 0;
     this.#metrics.runningGroups.set(this.#rollups.groups);
-    if (inserts.length === 0) return;
-    this.#prepared.push({ rows: 0, inserts, done: 0, sums: true });
+    if (p.inserts.length === 0) return;
+    this.#prepared.push(p);
     this.#start();
   }
 
@@ -470,8 +485,7 @@ export class SinkComponent implements Component {
       throw err;
     }
     end();
-    // The whole buffer each was encoded into goes back for reuse.
-    for (const insert of p.inserts) this.#buffers.give(new Uint8Array(insert.data.buffer));
+    this.#unspool(p);
     if (p.rows > 0) this.#metrics.rows.observe(p.rows);
     this.#backoffMs = 0;
     this.#retryAt = 0;
@@ -506,7 +520,7 @@ export class SinkComponent implements Component {
     const sums = this.#prepared.filter((p) => p.done < p.inserts.length).length + (this.#rollups.groups > 0 ? 1 : 0);
     if (sums > 0 && this.#pendingRows === 0) this.#r.logger.error('sums of the rolled-up tables lost at stop: inserts keep failing');
     this.#blocks.clear();
-    this.#buffers.clear();
+    for (const p of this.#prepared) this.#unspool(p);
     this.#queue = [];
     this.#prepared = [];
     this.#r.logger.info('flow sink stopped');

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: AGPL-3.0-only
 
 /**
- * Spares keeps large objects (the sink's blocks and encoding buffers) for
+ * Spares keeps large objects (the sink's blocks) for
  * reuse, so that the flow path does not allocate and drop tens of megabytes
  * per block: each such allocation is memory the garbage collector must
  * account and come back for (measured: about two full collections a second

@@ -1,11 +1,9 @@
 // SPDX-License-Identifier: AGPL-3.0-only
-import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
-import { rm } from 'node:fs/promises';
+import { mkdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { ClickHouseError, quoteIdentifier, quoteString, type ClickHouse, type InsertFormat, type QueryOptions } from './root.ts';
+import { resolve } from 'node:path';
+import { ClickHouseError, quoteIdentifier, quoteString, type ClickHouse, type InsertData, type InsertFormat, type QueryOptions } from './root.ts';
+import { Spooled } from './spool.ts';
 
 // The chdb types, as far as this module uses them (the package is loaded
 // lazily: its native library is large and only standalone needs it).
@@ -51,7 +49,7 @@ function settingsList(settings: Readonly<Record<string, string | number | boolea
  * data directory. Statements run one at a time: the session's current
  * database and settings are per session, so each statement sets what it
  * needs and restores it while nothing else runs. Binary inserts go
- * through a file in memory (/dev/shm) because chdb takes SQL text only.
+ * through a file (see spool.ts) because chdb takes SQL text only.
  * `insert()` runs on sessions of their own (`insertSessions`, opened on
  * the same directory when first needed): statements of different sessions
  * run in parallel, so that a query of the console does not wait for an
@@ -63,7 +61,6 @@ export class Engine {
   private session: ChdbSession | null;
   private currentDatabase: string;
   private queue: Promise<unknown>;
-  private readonly spool: string;
   private closed: boolean;
   // The sessions for inserts, their queues and how many inserts each holds (see insert()).
   private readonly inserters: Array<ChdbSession | null>;
@@ -80,7 +77,6 @@ export class Engine {
     this.session = null;
     this.currentDatabase = 'default';
     this.queue = Promise.resolve();
-    this.spool = existsSync('/dev/shm') ? '/dev/shm' : tmpdir();
     this.closed = false;
     const sessions = Math.max(1, Math.floor(insertSessions));
     this.inserters = new Array<ChdbSession | null>(sessions).fill(null);
@@ -138,18 +134,18 @@ export class Engine {
     }
   }
 
-  // spooled writes `body` to a file in memory for the time of `f` (chdb
-  // reads data from files only). The write is synchronous: a copy into
-  // memory of about 10 ms for an insert of 250,000 flows, where an
-  // asynchronous write goes in 512 KiB steps, each waiting for a turn of a
-  // busy event loop (2.6 s for the first insert of a standalone under load).
-  private async spooled<T>(body: Uint8Array, f: (file: string) => Promise<T>): Promise<T> {
-    const file = join(this.spool, `akvorado-insert-${process.pid}-${randomBytes(6).toString('hex')}`);
+  // spooled writes `body` to a spool file for the time of `f` (chdb reads
+  // data from files only). The write is synchronous: a copy into memory of
+  // about 10 ms for an insert of 250,000 flows, where an asynchronous write
+  // goes in 512 KiB steps, each waiting for a turn of a busy event loop
+  // (2.6 s for the first insert of a standalone under load).
+  private async spooled<T>(body: InsertData, f: (file: string) => Promise<T>): Promise<T> {
+    if (!(body instanceof Uint8Array)) return f(body.path);
+    const file = Spooled.of(body);
     try {
-      writeFileSync(file, body);
-      return await f(file);
+      return await f(file.path);
     } finally {
-      await rm(file, { force: true });
+      file.remove();
     }
   }
 
@@ -165,11 +161,12 @@ export class Engine {
   /**
    * insert runs "INSERT INTO <database>.<table> (...) ... FORMAT <format>"
    * (`sql`, names qualified: the session has no current database) with
-   * `body` as its data, on the insert session holding the fewest inserts,
+   * `body` as its data (a spooled file is read where it is and left there),
+   * on the insert session holding the fewest inserts,
    * each session one at a time; settings go in the statement. Queries run
    * meanwhile.
    */
-  insert(sql: string, settings: Readonly<Record<string, string | number | boolean>>, body: Uint8Array): Promise<void> {
+  insert(sql: string, settings: Readonly<Record<string, string | number | boolean>>, body: InsertData): Promise<void> {
     if (this.session === null) this.open();
     const list = settingsList(settings);
     let k = 0;
@@ -233,8 +230,8 @@ export class Embedded implements ClickHouse {
     await this.engine.run(sql, { ...options, database: this.database });
   }
 
-  async insert(table: string, columns: readonly string[], format: InsertFormat, data: Uint8Array, options: QueryOptions = {}): Promise<void> {
-    if (data.length === 0) return;
+  async insert(table: string, columns: readonly string[], format: InsertFormat, data: InsertData, options: QueryOptions = {}): Promise<void> {
+    if ((data instanceof Uint8Array ? data.length : data.bytes) === 0) return;
     const sql = `INSERT INTO ${quoteIdentifier(this.database)}.${quoteIdentifier(table)} (${columns.map(quoteIdentifier).join(', ')}) FORMAT ${format}`;
     await this.engine.insert(sql, options.settings ?? {}, data);
   }

@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: AGPL-3.0-only
 import { ClickHouseLogLevel, createClient, type ClickHouseClient } from '@clickhouse/client';
-import { readFileSync } from 'node:fs';
+import { createReadStream, readFileSync } from 'node:fs';
 import { Readable } from 'node:stream';
 import type { Configuration } from './config.ts';
-import { ClickHouseError, quoteIdentifier, type ClickHouse, type InsertFormat, type QueryOptions } from './root.ts';
+import { ClickHouseError, quoteIdentifier, type ClickHouse, type InsertData, type InsertFormat, type QueryOptions } from './root.ts';
 
 type Settings = Record<string, string | number | boolean>;
 
@@ -93,13 +93,14 @@ export class HTTP implements ClickHouse {
     );
   }
 
-  async insert(table: string, columns: readonly string[], format: InsertFormat, data: Uint8Array, options: QueryOptions = {}): Promise<void> {
-    if (data.length === 0) return;
+  async insert(table: string, columns: readonly string[], format: InsertFormat, data: InsertData, options: QueryOptions = {}): Promise<void> {
+    if ((data instanceof Uint8Array ? data.length : data.bytes) === 0) return;
     const query = `INSERT INTO ${quoteIdentifier(table)} (${columns.map(quoteIdentifier).join(', ')}) FORMAT ${format}`;
     await this.attempt(async (c) => {
       const r = await c.exec({
         query,
-        values: Readable.from([Buffer.from(data.buffer, data.byteOffset, data.byteLength)]),
+        // A stream per attempt: a retry sends the data again.
+        values: data instanceof Uint8Array ? Readable.from([Buffer.from(data.buffer, data.byteOffset, data.byteLength)]) : createReadStream(data.path),
         ...(options.settings === undefined ? {} : { clickhouse_settings: options.settings as Settings }),
       });
       // The response body must be consumed for the connection to be reused.

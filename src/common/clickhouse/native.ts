@@ -168,20 +168,30 @@ export class NativeBlock {
     });
   }
 
+  // head is the block's start: the numbers of columns and rows.
+  private head(): Uint8Array {
+    const head = new Uint8Array(20);
+    return head.subarray(0, writeVarUInt(head, writeVarUInt(head, 0, this.columns), this.rows));
+  }
+
+  /** bytes is the size of the encoded block. */
+  get bytes(): number {
+    return this.head().length + this.size;
+  }
+
   /**
    * encode returns the block. It is written into the array `into(size)`
    * returns when given (at least `size` bytes: a buffer reused from block
    * to block), else into a new one.
    */
   encode(into?: (size: number) => Uint8Array): Uint8Array {
-    const head = new Uint8Array(20);
-    let o = writeVarUInt(head, 0, this.columns);
-    o = writeVarUInt(head, o, this.rows);
+    const head = this.head();
+    let o = head.length;
     const size = o + this.size;
     const given = into?.(size);
     if (given !== undefined && given.length < size) throw new RangeError(`native block: ${size} bytes do not fit in ${given.length}`);
     const out = given === undefined ? new Uint8Array(size) : given.subarray(0, size);
-    out.set(head.subarray(0, o));
+    out.set(head);
     for (const part of this.parts) {
       if (part instanceof Uint8Array) {
         out.set(part, o);
@@ -192,6 +202,25 @@ export class NativeBlock {
       }
     }
     return out;
+  }
+
+  /**
+   * write gives the block to `put` piece after piece, without encoding it
+   * whole into memory first: columns of fixed width as they are, the
+   * others written into `scratch(size)` (at least `size` bytes; `put` is
+   * done with a piece when it returns, so one buffer may serve them all).
+   */
+  write(put: (chunk: Uint8Array) => void, scratch: (size: number) => Uint8Array): void {
+    put(this.head());
+    for (const part of this.parts) {
+      if (part instanceof Uint8Array) {
+        put(part);
+      } else {
+        const out = scratch(part.size).subarray(0, part.size);
+        part.write(out, 0);
+        put(out);
+      }
+    }
   }
 }
 

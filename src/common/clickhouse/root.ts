@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: AGPL-3.0-only
+import type { Spooled } from './spool.ts';
 
 /** QueryOptions go with one statement. */
 export interface QueryOptions {
@@ -10,6 +11,9 @@ export interface QueryOptions {
 
 /** InsertFormat is a format in which inserts are sent: binary ones for the flow path. */
 export type InsertFormat = 'Native' | 'RowBinary' | 'JSONEachRow' | 'TSV' | 'CSV';
+
+/** InsertData is an insert's data: bytes in memory, or spooled to a file (see spool.ts). */
+export type InsertData = Uint8Array | Spooled;
 
 /**
  * ClickHouse is how every component reaches ClickHouse, whether a server
@@ -25,8 +29,11 @@ export interface ClickHouse {
   select<T = Record<string, unknown>>(sql: string, options?: QueryOptions): Promise<T[]>;
   /** exec runs a statement returning nothing (DDL, INSERT ... SELECT). */
   exec(sql: string, options?: QueryOptions): Promise<void>;
-  /** insert sends `data`, already in `format`, into `table` (columns in the order given). */
-  insert(table: string, columns: readonly string[], format: InsertFormat, data: Uint8Array, options?: QueryOptions): Promise<void>;
+  /**
+   * insert sends `data`, already in `format`, into `table` (columns in the
+   * order given). Spooled data stays in its file (the caller removes it).
+   */
+  insert(table: string, columns: readonly string[], format: InsertFormat, data: InsertData, options?: QueryOptions): Promise<void>;
   /** ping tells whether the server answers. */
   ping(): Promise<boolean>;
   /** close releases connections; the driver is unusable afterwards. */
