@@ -29,3 +29,27 @@ test('engine: the parts of each flows table are counted', async (t) => {
   metrics = await r.getMetrics('akvorado_standalone_clickhouse_');
   assert.equal(metrics['akvorado_standalone_clickhouse_active_parts{table="flows"}'], 3);
 });
+
+test('engine: the flows tables write through smaller buffers, set once, kept by the migrations', async (t) => {
+  const ch = await testClickHouse(t);
+  const schema = new Schema({ enabled: [], disabled: [], mainTableOnly: [], notMainTableOnly: [] });
+  const migrations = new Migrations(newMock(), ch.config, ch.embedded, schema, null, { rollupViews: false });
+  await migrations.run();
+  const engine = new EngineComponent(newMock(), ch.engine, migrations, ch.embedded);
+  const tables = async () =>
+    await ch.embedded.select<{ name: string; set: number; v: number }>(
+      "SELECT name, toUInt8(position(create_table_query, 'max_compress_block_size = 262144') > 0) AS set, toUInt32(metadata_version) AS v FROM system.tables WHERE database = currentDatabase() AND startsWith(name, 'flows') AND endsWith(engine, 'MergeTree') ORDER BY name",
+    );
+  assert.ok((await tables()).every((x) => x.set === 0));
+  await engine.tune();
+  const once = await tables();
+  assert.deepEqual(once.map((x) => x.name), ['flows', 'flows_1h0m0s', 'flows_1m0s', 'flows_5m0s']);
+  assert.ok(once.every((x) => x.set === 1), JSON.stringify(once));
+  // Again, and the migrations again: nothing changes.
+  await engine.tune();
+  assert.equal((await migrations.run()).applied.length, 0);
+  assert.deepEqual(await tables(), once);
+  await ch.embedded.exec('INSERT INTO flows (TimeReceived, SamplingRate, Bytes, Packets) VALUES (now(), 1, 100, 1)');
+  const [row] = await ch.embedded.select<{ n: string }>('SELECT toString(count()) AS n FROM flows');
+  assert.equal(row!.n, '1');
+});
