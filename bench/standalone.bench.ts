@@ -343,7 +343,8 @@ async function measure(sender: string, dir: string, run: number): Promise<RunRes
         `drained ${drainSeconds.toFixed(1)} s after sending${backlog}; RSS peak ${fmt(mib(peak))} MiB, median ${fmt(mib(median(rssSamples.length > 0 ? rssSamples : [0])))} MiB, ` +
         `spool peak ${fmt(mib(spoolPeak))} MiB, RSS + spool peak ${fmt(mib(withSpoolPeak))} MiB (sampled every 0.2 s); ` +
         `${fmt(m.get('akvorado_standalone_sink_insert_duration_seconds_count') ?? 0)} inserts of ` +
-        `${((m.get('akvorado_standalone_sink_insert_duration_seconds_sum') ?? 0) / Math.max(1, m.get('akvorado_standalone_sink_insert_duration_seconds_count') ?? 0)).toFixed(2)} s on average`,
+        `${((m.get('akvorado_standalone_sink_insert_duration_seconds_sum') ?? 0) / Math.max(1, m.get('akvorado_standalone_sink_insert_duration_seconds_count') ?? 0)).toFixed(2)} s on average ` +
+        `(${fmt(m.get('akvorado_standalone_sink_insert_rows_count') ?? 0)} into flows, of ${fmt(inserted / Math.max(1, m.get('akvorado_standalone_sink_insert_rows_count') ?? 0))} rows on average)`,
     );
     log(
       `  cpu while sending (share of one core): sender ${pct(report.cpu / sendSeconds)}, standalone ${pct(threads.total)} (${threads.text}); ` +
