@@ -35,6 +35,8 @@ function sentBytes(datagrams: Uint8Array[]): number {
 async function start(t: TestContext, config: string, dataDir: string): Promise<{ p: Running; flowPort: number; http: string; clickhouse: string }> {
   const p = startAkvorado(t, ['standalone', '-c', config, '--data-dir', dataDir]);
   await p.waitFor((l) => l.msg === 'started', 60_000);
+  // bin/akvorado gives standalone smaller young generations (less memory).
+  assert.deepEqual(p.lines.find((l) => l.msg === 'akvorado starting')!.nodeFlags, ['--max-semi-space-size=4']);
   const flowPort = p.lines.find((l) => l.msg === 'flow input listening')!.port as number;
   const url = p.lines.find((l) => l.msg === 'console ready')!.url as string;
   const clickhouse = `http://${p.lines.find((l) => l.msg === 'ClickHouse HTTP endpoint listening')!.listen as string}/`;

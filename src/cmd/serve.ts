@@ -32,7 +32,7 @@ export async function serve(
   });
   const http = new HTTPServer(r, config.http, service);
   const components = wire({ r, daemon, http });
-  r.logger.info({ service, ...versionInfo() }, 'akvorado starting');
+  r.logger.info({ service, ...versionInfo(), nodeFlags: process.execArgv }, 'akvorado starting');
   const code = await runComponents(r, daemon, [...components, ['http', http]], config.daemon.stopTimeout);
   await r.flush();
   return code;
