@@ -2,7 +2,8 @@
 // Inserting flows into the embedded ClickHouse (chdb) as standalone does:
 // enriched flow batches through its sink, which copies them into blocks,
 // inserts them into flows as Native blocks and their sums into the
-// rolled-up tables (the figure without suffix). For comparison, the same
+// rolled-up tables, with standalone's table settings (the figure without
+// suffix). For comparison, the same
 // flows as Native blocks into flows fed views (`.views`: the distributed
 // setup, where views write the rolled-up tables) and into a copy of flows
 // alone (`.table_alone`). Two kinds of flows: realistic ones (repetitive,
@@ -19,6 +20,7 @@ import { Schema } from '../src/common/schema/root.ts';
 import { Migrations } from '../src/configure/clickhouse/root.ts';
 import type { FlowBatch } from '../src/inlet/flow/batch.ts';
 import { StringTable } from '../src/inlet/flow/strings.ts';
+import { EngineComponent } from '../src/standalone/root.ts';
 import { defaultOptions, SinkComponent } from '../src/standalone/sink.ts';
 import { conversations, realisticBatches, uniformBatches } from './flow-batches.ts';
 import { figure, type Figure } from './measure.ts';
@@ -268,7 +270,10 @@ export async function run(): Promise<Figure[]> {
     // Standalone's database: no views feed the rolled-up tables.
     const sinkDB = new Embedded(engine, 'bench_sink');
     await engine.run('CREATE DATABASE bench_sink');
-    await new Migrations(newMock(), clickhouseConfig('http://unused', 'bench_sink'), sinkDB, schema, null, { rollupViews: false }).run();
+    const migrations = new Migrations(newMock(), clickhouseConfig('http://unused', 'bench_sink'), sinkDB, schema, null, { rollupViews: false });
+    await migrations.run();
+    // The tables' settings of standalone (smaller write buffers).
+    await new EngineComponent(newMock(), engine, migrations, sinkDB).tune();
     for (const [suffix, make] of [['', realisticBatches], ['.worst_case', uniformBatches]] as const) {
       const sink = await sinkSeries(sinkDB, make, schema, 5, 0);
       figures.push(
