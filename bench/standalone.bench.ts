@@ -24,11 +24,11 @@
 // unless set), BENCH_STANDALONE_NODE_OPTIONS (NODE_OPTIONS of the standalone process).
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { spoolDirectory } from '../src/common/clickhouse/spool.ts';
+import { spoolFiles } from '../src/common/clickhouse/spool.ts';
 import { realisticV9 } from '../src/inlet/flow/decoder/netflow/testdata/builder.ts';
 import { udpDrops } from '../src/inlet/flow/kernel.ts';
 import { figure, median, type Figure } from './measure.ts';
@@ -137,16 +137,8 @@ async function waitForLine(c: Child, msg: string, timeoutMs: number): Promise<Re
 // spooled is the size in KiB of the inserts' data `pid` has in the spool
 // directory (memory, when /dev/shm: not in its RSS, but the machine's).
 function spooled(pid: number): number {
-  const dir = spoolDirectory();
   let bytes = 0;
-  for (const name of readdirSync(dir)) {
-    if (!name.startsWith(`akvorado-insert-${pid}-`)) continue;
-    try {
-      bytes += statSync(join(dir, name)).size;
-    } catch {
-      // Removed meanwhile.
-    }
-  }
+  for (const f of spoolFiles()) if (f.pid === pid) bytes += f.bytes;
   return bytes / 1024;
 }
 

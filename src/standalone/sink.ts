@@ -191,8 +191,6 @@ export class SinkComponent implements Component {
   #prepared: Prepared[] = [];
   readonly #maxPrepared: number;
   #pendingRows = 0;
-  // Bytes of the prepared inserts' spool files.
-  #spooledBytes = 0;
   // The prepared blocks whose inserts run, and their end.
   readonly #running = new Map<Prepared, Promise<void>>();
   // The block being prepared, if any.
@@ -368,8 +366,7 @@ export class SinkComponent implements Component {
       try {
         const { block: native, columns } = buildBlock(this.#plans, block, this.#options.strings);
         const insert = { table: this.#options.table, columns, data: this.#spool(native), rows, rollup: -1 };
-        this.#prepared.push({ rows, inserts: [insert], done: 0, sums: false });
-        this.#start();
+        this.#add({ rows, inserts: [insert], done: 0, sums: false });
       } catch (err) {
         // Encoding reads arrays the sink filled itself: the spool may be full.
         this.#metrics.errors.inc();
@@ -410,10 +407,7 @@ export class SinkComponent implements Component {
 
   // spool writes an encoded block to a spool file.
   #spool(block: NativeBlock): Spooled {
-    const data = Spooled.write((put) => block.write(put, this.#scratchOf));
-    this.#spooledBytes += data.bytes;
-    this.#metrics.spooled.set(this.#spooledBytes);
-    return data;
+    return Spooled.write((put) => block.write(put, this.#scratchOf));
   }
 
   // scratchOf gives the scratch buffer, of `size` bytes at least.
@@ -424,12 +418,21 @@ export class SinkComponent implements Component {
 
   // unspool removes the spool files of a prepared block.
   #unspool(p: Prepared): void {
-    for (const insert of p.inserts) {
-      if (insert.data.removed) continue;
-      this.#spooledBytes -= insert.data.bytes;
-      insert.data.remove();
-    }
-    this.#metrics.spooled.set(this.#spooledBytes);
+    for (const insert of p.inserts) insert.data.remove();
+  }
+
+  // add adds a prepared block or sums, whose inserts may start.
+  #add(p: Prepared): void {
+    this.#prepared.push(p);
+    this.#spooledChanged();
+    this.#start();
+  }
+
+  // spooledChanged sets the gauge of the bytes the prepared inserts hold in the spool.
+  #spooledChanged(): void {
+    let bytes = 0;
+    for (const p of this.#prepared) for (const insert of p.inserts) bytes += insert.data.bytes;
+    this.#metrics.spooled.set(bytes);
   }
 
   // flushDue tells whether the running sums are to be written now.
@@ -459,9 +462,7 @@ export class SinkComponent implements Component {
     this.#rollups.clear();
     this.#flushAt = this.#rollups.groups > 0 ? nextFlush(interval, this.#options.sumsDelayMs) : 0;
     this.#metrics.runningGroups.set(this.#rollups.groups);
-    if (p.inserts.length === 0) return;
-    this.#prepared.push(p);
-    this.#start();
+    if (p.inserts.length > 0) this.#add(p);
   }
 
   // insert runs the inserts of a prepared block (`p`) left to do; on
@@ -490,6 +491,7 @@ export class SinkComponent implements Component {
     this.#backoffMs = 0;
     this.#retryAt = 0;
     this.#prepared.splice(this.#prepared.indexOf(p), 1);
+    this.#spooledChanged();
     this.#pendingRows -= p.rows;
     this.#metrics.pending.set(this.#pendingRows);
   }
@@ -523,6 +525,7 @@ export class SinkComponent implements Component {
     for (const p of this.#prepared) this.#unspool(p);
     this.#queue = [];
     this.#prepared = [];
+    this.#spooledChanged();
     this.#r.logger.info('flow sink stopped');
   }
 }

@@ -2,7 +2,7 @@
 import { mkdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { resolve } from 'node:path';
-import { ClickHouseError, quoteIdentifier, quoteString, type ClickHouse, type InsertData, type InsertFormat, type QueryOptions } from './root.ts';
+import { ClickHouseError, quoteIdentifier, quoteString, type ClickHouse, insertBytes, type InsertData, type InsertFormat, type QueryOptions } from './root.ts';
 import { Spooled } from './spool.ts';
 
 // The chdb types, as far as this module uses them (the package is loaded
@@ -231,7 +231,7 @@ export class Embedded implements ClickHouse {
   }
 
   async insert(table: string, columns: readonly string[], format: InsertFormat, data: InsertData, options: QueryOptions = {}): Promise<void> {
-    if ((data instanceof Uint8Array ? data.length : data.bytes) === 0) return;
+    if (insertBytes(data) === 0) return;
     const sql = `INSERT INTO ${quoteIdentifier(this.database)}.${quoteIdentifier(table)} (${columns.map(quoteIdentifier).join(', ')}) FORMAT ${format}`;
     await this.engine.insert(sql, options.settings ?? {}, data);
   }

@@ -3,7 +3,7 @@ import { ClickHouseLogLevel, createClient, type ClickHouseClient } from '@clickh
 import { createReadStream, readFileSync } from 'node:fs';
 import { Readable } from 'node:stream';
 import type { Configuration } from './config.ts';
-import { ClickHouseError, quoteIdentifier, type ClickHouse, type InsertData, type InsertFormat, type QueryOptions } from './root.ts';
+import { ClickHouseError, quoteIdentifier, type ClickHouse, insertBytes, type InsertData, type InsertFormat, type QueryOptions } from './root.ts';
 
 type Settings = Record<string, string | number | boolean>;
 
@@ -94,7 +94,7 @@ export class HTTP implements ClickHouse {
   }
 
   async insert(table: string, columns: readonly string[], format: InsertFormat, data: InsertData, options: QueryOptions = {}): Promise<void> {
-    if ((data instanceof Uint8Array ? data.length : data.bytes) === 0) return;
+    if (insertBytes(data) === 0) return;
     const query = `INSERT INTO ${quoteIdentifier(table)} (${columns.map(quoteIdentifier).join(', ')}) FORMAT ${format}`;
     await this.attempt(async (c) => {
       const r = await c.exec({

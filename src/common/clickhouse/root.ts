@@ -15,6 +15,11 @@ export type InsertFormat = 'Native' | 'RowBinary' | 'JSONEachRow' | 'TSV' | 'CSV
 /** InsertData is an insert's data: bytes in memory, or spooled to a file (see spool.ts). */
 export type InsertData = Uint8Array | Spooled;
 
+/** insertBytes is the size of an insert's data. */
+export function insertBytes(data: InsertData): number {
+  return data instanceof Uint8Array ? data.length : data.bytes;
+}
+
 /**
  * ClickHouse is how every component reaches ClickHouse, whether a server
  * over HTTP (`http.ts`) or the engine embedded in this process

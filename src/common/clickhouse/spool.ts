@@ -102,30 +102,42 @@ export class Spooled {
 }
 
 /**
+ * spoolFiles lists the spool files of a directory with the pid of the
+ * process that wrote each and their size (a file removed meanwhile is left out).
+ */
+export function spoolFiles(directory = spoolDirectory()): Array<{ path: string; pid: number; bytes: number }> {
+  let names: string[];
+  try {
+    names = readdirSync(directory);
+  } catch {
+    return [];
+  }
+  const files: Array<{ path: string; pid: number; bytes: number }> = [];
+  for (const name of names) {
+    if (!name.startsWith(PREFIX)) continue;
+    const pid = Number(name.slice(PREFIX.length).split('-')[0]);
+    if (!Number.isInteger(pid) || pid <= 0) continue;
+    const path = join(directory, name);
+    try {
+      files.push({ path, pid, bytes: statSync(path).size });
+    } catch {
+      // Removed meanwhile.
+    }
+  }
+  return files;
+}
+
+/**
  * removeStaleSpools deletes the spool files of processes that no longer
  * run (a crash or a kill leaves them, in memory for /dev/shm) and returns
  * how many bytes it freed.
  */
 export function removeStaleSpools(directory = spoolDirectory()): number {
   let freed = 0;
-  let names: string[];
-  try {
-    names = readdirSync(directory);
-  } catch {
-    return 0;
-  }
-  for (const name of names) {
-    if (!name.startsWith(PREFIX)) continue;
-    const pid = Number(name.slice(PREFIX.length).split('-')[0]);
-    if (!Number.isInteger(pid) || pid <= 0) continue;
-    if (pid === process.pid || running(pid)) continue;
-    const path = join(directory, name);
-    try {
-      freed += statSync(path).size;
-      rmSync(path, { force: true });
-    } catch {
-      // Gone already, or not ours to remove.
-    }
+  for (const f of spoolFiles(directory)) {
+    if (f.pid === process.pid || running(f.pid)) continue;
+    rmSync(f.path, { force: true });
+    freed += f.bytes;
   }
   return freed;
 }
