@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
-# Builds the native addons under native/ (today: native/udp, the recvmmsg UDP
-# receiver) into native/<name>/build/Release/<name>.node with node-gyp.
+# Builds the native addons under native/ (native/udp, the recvmmsg UDP
+# receiver; native/memory, malloc_trim for standalone) into
+# native/<name>/build/Release/<name>.node with node-gyp.
 # Idempotent: a stamp records the sources and the Node version of the last
-# build. The inlet falls back to node:dgram when the addon is missing, so a
-# failed build is reported but does not fail the setup.
+# build. Each addon has a fallback (node:dgram; no trimming), so a failed
+# build is reported but does not fail the setup; the tests then fail.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
@@ -25,7 +26,7 @@ else
   done
 fi
 if [ ${#gyp[@]} -eq 0 ]; then
-  echo "build-native: node-gyp not found, the inlet will use node:dgram" >&2
+  echo "build-native: node-gyp not found, the inlet will use node:dgram and standalone will not trim memory" >&2
   exit 0
 fi
 
@@ -43,7 +44,7 @@ for dir in native/*/; do
   if (cd "$dir" && "${gyp[@]}" rebuild --loglevel=error >/dev/null); then
     echo "$want" > "$stamp"
   else
-    echo "build-native: building $dir failed, the inlet will use node:dgram" >&2
+    echo "build-native: building $dir failed (see native/$name/README.md for what does without it)" >&2
     status=1
   fi
 done

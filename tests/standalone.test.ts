@@ -112,6 +112,11 @@ test('standalone: flows in, traffic out through the console, kept across a resta
   assert.deepEqual(JSON.parse(await res.text()), { n: first.length * 24, b: want1 });
   assert.equal((await query('TRUNCATE TABLE flows')).status, 403);
 
+  // Free C heap memory goes back to the system every 250 ms by default (native/memory).
+  const metrics = await (await fetch(`${run.http}api/v0/standalone/metrics`)).text();
+  const trims = [...metrics.matchAll(/^akvorado_memory_trims_total\{released="(?:yes|no)"\} (\d+)$/gm)].reduce((a, m) => a + Number(m[1]), 0);
+  assert.ok(trims > 0, `no trim counted in ${metrics.split('\n').filter((l) => l.includes('memory_trim')).join('; ')}`);
+
   // Flows accepted just before SIGTERM are inserted at stop, not lost.
   await send(run.flowPort, second);
   await new Promise((r) => setTimeout(r, 300));

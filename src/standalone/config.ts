@@ -15,6 +15,8 @@ export interface StandaloneConfiguration {
   demoExporter: DemoExporterConfiguration;
   /** sink is how enriched flows go into the embedded ClickHouse. */
   sink: { insertFlows: number; parallelInserts: number; maxPendingFlows: number };
+  /** memoryTrimInterval is how often free C heap memory goes back to the system, in ms (0: never). */
+  memoryTrimInterval: number;
 }
 
 /** Configuration is the standalone service's section: the inlet's and the console's sections without Kafka. */
@@ -54,6 +56,11 @@ export const standaloneSchema = {
       format: 'positive',
       default: SINK_DEFAULTS.maxPendingFlows,
     },
+  },
+  'memory-trim-interval': {
+    doc: 'How often memory freed in the C heap (by the embedded ClickHouse after each insert or merge, by Node.js buffers) is given back to the system with malloc_trim (0: never; glibc alone keeps most of it resident)',
+    format: 'duration',
+    default: '250ms',
   },
   // With --demo and no configuration file, the inlet listens where the demo
   // exporter sends and polls its SNMP port (root.ts, withDemo).

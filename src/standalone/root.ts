@@ -12,6 +12,7 @@ import { removeStaleSpools, spoolDirectory } from '../common/clickhouse/spool.ts
 import { Server } from '../common/clickhouse/server.ts';
 import { camelize, validateWith } from '../common/config/schema.ts';
 import type { Component } from '../common/daemon/root.ts';
+import { MemoryTrimmer } from '../common/memory.ts';
 import type { Reporter } from '../common/reporter/root.ts';
 import { Schema } from '../common/schema/root.ts';
 import { Migrations } from '../configure/clickhouse/root.ts';
@@ -245,6 +246,7 @@ export function run(given: Configuration, args: Record<string, unknown>): Promis
     const limits = { maxInsertRows: config.sink.insertFlows, parallelInserts: config.sink.parallelInserts, maxPendingRows: config.sink.maxPendingFlows };
     const sink = new SinkComponent(r, ch, schema, { ...limits, ...(bench === null ? { rollups } : { table: bench.table }) });
     const components: NamedComponent[] = [
+      ['memory', new MemoryTrimmer(r, config.memoryTrimInterval)],
       ['clickhouse', new EngineComponent(r, engine, migrations, ch, bench === null ? null : async () => {
         for (const sql of bench.create) await ch.exec(sql, { settings: { allow_suspicious_low_cardinality_types: 1 } });
       })],

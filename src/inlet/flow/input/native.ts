@@ -1,9 +1,6 @@
 // SPDX-License-Identifier: AGPL-3.0-only
 // Loads the native UDP receiver (native/udp, built by scripts/build-native.sh).
-import { existsSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { loadAddon } from '../../../common/native.ts';
 
 /** NativeReceiver is one socket read by the addon (see native/udp/README.md). */
 export interface NativeReceiver {
@@ -42,37 +39,11 @@ export interface NativeUDP {
   readonly MAX_SLOTS: number;
 }
 
-const ADDON = join('native', 'udp', 'build', 'Release', 'udp.node');
-let cached: NativeUDP | null | undefined;
-
-// addonPath looks for the addon from this file's folder up: sources run from
-// src/inlet/flow/input/, the bundle from dist/ (or any folder of the
-// checkout), and both find <checkout>/native/udp/build/Release/udp.node.
-function addonPath(): string | null {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  for (;;) {
-    const candidate = join(dir, ADDON);
-    if (existsSync(candidate)) return candidate;
-    const parent = dirname(dir);
-    if (parent === dir) return null;
-    dir = parent;
-  }
-}
-
 /**
  * loadNativeUDP returns the addon, or null when it is not built, cannot load
  * or is disabled with AKVORADO_NATIVE_UDP=0.
  */
 export function loadNativeUDP(): NativeUDP | null {
-  if (cached !== undefined) return cached;
-  cached = null;
-  if (process.env['AKVORADO_NATIVE_UDP'] === '0' || process.platform !== 'linux') return null;
-  const path = addonPath();
-  if (path === null) return null;
-  try {
-    cached = createRequire(import.meta.url)(path) as NativeUDP;
-  } catch {
-    // Built for another Node version, or not at all: node:dgram it is.
-  }
-  return cached;
+  if (process.env['AKVORADO_NATIVE_UDP'] === '0') return null;
+  return loadAddon<NativeUDP>('udp');
 }
