@@ -248,6 +248,9 @@ async function measure(sender: string, dir: string, run: number): Promise<RunRes
     }, 200);
     sampler.unref();
     const perSecond: number[] = [];
+    // Flows lost per second of the run (the sink's and the busy workers'), to tell start-up drops from others.
+    const lostPerSecond: number[] = [];
+    let lastLost = 0;
     let maxPending = 0;
     let lastInserted = 0;
     let polling = false;
@@ -264,6 +267,9 @@ async function measure(sender: string, dir: string, run: number): Promise<RunRes
           const inserted = m.get('akvorado_standalone_sink_inserted_rows_total') ?? 0;
           perSecond.push(inserted - lastInserted);
           lastInserted = inserted;
+          const lost = (m.get('akvorado_standalone_sink_dropped_rows_total') ?? 0) + (m.get('akvorado_inlet_flow_input_busy_dropped_flows_total') ?? 0);
+          lostPerSecond.push(lost - lastLost);
+          lastLost = lost;
           maxPending = Math.max(maxPending, m.get('akvorado_standalone_sink_pending_rows') ?? 0);
         })
         .catch(() => undefined)
@@ -329,6 +335,8 @@ async function measure(sender: string, dir: string, run: number): Promise<RunRes
         `inlet ${fmt(inlet)}, workers (main thread busy) ${fmt(busy)}, sink ${fmt(sinkDrops)}, ` +
         `not accounted ${fmt(offered - stored - kernel - inlet - busy - sinkDrops)}${enriched}`,
     );
+    const lostSeconds = lostPerSecond.flatMap((n, i) => (n > 0 && i < SECONDS ? [`${i + 1} s: ${fmt(n)}`] : []));
+    if (lostSeconds.length > 0) log(`  sink and busy drops by second of sending: ${lostSeconds.join(', ')}`);
     log(
       `  inserted ${fmt(inserted / (sendSeconds + drainSeconds))} rows/s over sending and draining, most in one second ${fmt(Math.max(0, ...perSecond))}, ` +
         `max pending ${fmt(maxPending)} rows, ` +

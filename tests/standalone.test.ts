@@ -117,6 +117,12 @@ test('standalone: flows in, traffic out through the console, kept across a resta
   const trims = [...metrics.matchAll(/^akvorado_memory_trims_total\{released="(?:yes|no)"\} (\d+)$/gm)].reduce((a, m) => a + Number(m[1]), 0);
   assert.ok(trims > 0, `no trim counted in ${metrics.split('\n').filter((l) => l.includes('memory_trim')).join('; ')}`);
 
+  // The sink and the engine report their health.
+  const health = (await (await fetch(`${run.http}api/v0/standalone/healthcheck`)).json()) as { status: string; checks: Record<string, { status: string; details?: Record<string, unknown> }> };
+  assert.equal(health.status, 'ok', JSON.stringify(health));
+  assert.equal(health.checks['standalone/sink']?.status, 'ok');
+  assert.equal(health.checks['standalone/clickhouse']?.details?.threshold, 500, 'half of the engine\'s parts_to_delay_insert');
+
   // Flows accepted just before SIGTERM are inserted at stop, not lost.
   await send(run.flowPort, second);
   await new Promise((r) => setTimeout(r, 300));

@@ -5,7 +5,7 @@ import { testClickHouse } from '../common/clickhouse/tests.ts';
 import { newMock } from '../common/reporter/mock.ts';
 import { Schema } from '../common/schema/root.ts';
 import { Migrations } from '../configure/clickhouse/root.ts';
-import { EngineComponent } from './root.ts';
+import { EngineComponent, partsToDelayInsert } from './root.ts';
 
 test('engine: the parts of each flows table are counted', async (t) => {
   const ch = await testClickHouse(t);
@@ -18,8 +18,9 @@ test('engine: the parts of each flows table are counted', async (t) => {
   await insert();
   const r = newMock();
   // Not started: start() and stop() would open and close the engine the tests share.
-  const engine = new EngineComponent(r, ch.engine, migrations, ch.embedded);
+  const engine = new EngineComponent(r, ch.engine, migrations, ch.embedded, null, 3);
   await engine.pollParts();
+  assert.equal(engine.health().status, 'ok');
   let metrics = await r.getMetrics('akvorado_standalone_clickhouse_');
   assert.equal(metrics['akvorado_standalone_clickhouse_active_parts{table="flows"}'], 2, JSON.stringify(metrics));
   assert.equal(metrics['akvorado_standalone_clickhouse_active_parts{table="flows_1m0s"}'], undefined, 'no part, no series');
@@ -28,6 +29,12 @@ test('engine: the parts of each flows table are counted', async (t) => {
   await engine.pollParts();
   metrics = await r.getMetrics('akvorado_standalone_clickhouse_');
   assert.equal(metrics['akvorado_standalone_clickhouse_active_parts{table="flows"}'], 3);
+  // Three parts in one partition: at the threshold, the health says merges fall behind.
+  const health = engine.health();
+  assert.equal(health.status, 'degraded');
+  assert.match(health.reason!, /^merges fall behind: 3 active parts in a partition of flows; ClickHouse slows inserts down from 6$/);
+  // The threshold started from is half of the engine's own.
+  assert.ok((await partsToDelayInsert(ch.embedded)) >= 100);
 });
 
 test('engine: the flows tables write through smaller buffers, set once, kept by the migrations', async (t) => {

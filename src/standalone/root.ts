@@ -13,6 +13,7 @@ import { Server } from '../common/clickhouse/server.ts';
 import { camelize, validateWith } from '../common/config/schema.ts';
 import type { Component } from '../common/daemon/root.ts';
 import { MemoryTrimmer } from '../common/memory.ts';
+import type { HealthResult } from '../common/reporter/healthcheck.ts';
 import type { Reporter } from '../common/reporter/root.ts';
 import { Schema } from '../common/schema/root.ts';
 import { Migrations } from '../configure/clickhouse/root.ts';
@@ -116,6 +117,14 @@ const MERGE_NICE = 10;
  */
 const WRITE_BUFFER = 262_144;
 
+/** partsToDelayInsert is the engine's parts_to_delay_insert (active parts in a partition from which inserts slow down). */
+export async function partsToDelayInsert(ch: ClickHouse): Promise<number> {
+  const [row] = await ch.select<{ v: string }>("SELECT value AS v FROM system.merge_tree_settings WHERE name = 'parts_to_delay_insert'");
+  const n = Number(row?.v);
+  if (!Number.isInteger(n) || n <= 0) throw new Error(`ClickHouse: unexpected parts_to_delay_insert ${JSON.stringify(row?.v)}`);
+  return n;
+}
+
 /**
  * EngineComponent opens the embedded engine on start and brings its
  * database in line with the schema (the migrations of `akvorado configure`,
@@ -130,32 +139,59 @@ export class EngineComponent implements Component {
   readonly #after: (() => Promise<void>) | null;
   readonly #parts;
   readonly #merges;
+  // The health's threshold: active parts in one partition of a flows table (0: half of the engine's parts_to_delay_insert, read at start).
+  #partsWarning: number;
+  // The most active parts in one partition, and its table, at the last poll.
+  #crowded = { table: '', parts: 0 };
   #renice: NodeJS.Timeout | null = null;
   #poll: NodeJS.Timeout | null = null;
 
   /**
    * `ch` works on the database whose flows tables' parts are counted;
-   * `after` runs once the migrations are done (the benchmark's sink table).
+   * `after` runs once the migrations are done (the benchmark's sink table);
+   * `partsWarning` is the health's threshold (tests).
    */
-  constructor(r: Reporter, engine: Engine, migrations: Migrations, ch: ClickHouse, after: (() => Promise<void>) | null = null) {
+  constructor(r: Reporter, engine: Engine, migrations: Migrations, ch: ClickHouse, after: (() => Promise<void>) | null = null, partsWarning = 0) {
     this.#r = r.child('standalone/clickhouse');
     this.#engine = engine;
     this.#migrations = migrations;
     this.#ch = ch;
     this.#after = after;
+    this.#partsWarning = partsWarning;
     const m = this.#r.metrics;
     this.#parts = m.gauge({ name: 'active_parts', help: 'Active parts of each table (a growing count: merges fall behind)', labelNames: ['table'] as const });
     this.#merges = m.gauge({ name: 'running_merges', help: 'Merges running' });
   }
 
-  /** pollParts updates the parts and merges gauges (every 30 s once started). */
+  /** pollParts updates the parts and merges gauges and the health (every 30 s once started). */
   async pollParts(): Promise<void> {
-    const parts = await this.#ch.select<{ t: string; n: number }>(
-      "SELECT table AS t, toUInt32(count()) AS n FROM system.parts WHERE database = currentDatabase() AND active AND startsWith(table, 'flows') GROUP BY t",
+    const parts = await this.#ch.select<{ t: string; n: number; m: number }>(
+      'SELECT t, toUInt32(sum(c)) AS n, toUInt32(max(c)) AS m FROM (' +
+        "SELECT table AS t, partition_id, count() AS c FROM system.parts WHERE database = currentDatabase() AND active AND startsWith(table, 'flows') GROUP BY t, partition_id" +
+        ') GROUP BY t ORDER BY m DESC',
     );
     for (const { t, n } of parts) this.#parts.labels(t).set(n);
+    this.#crowded = { table: parts[0]?.t ?? '', parts: parts[0]?.m ?? 0 };
     const [merges] = await this.#ch.select<{ n: number }>('SELECT toUInt32(count()) AS n FROM system.merges WHERE database = currentDatabase()');
     this.#merges.set(merges?.n ?? 0);
+  }
+
+  /**
+   * health is degraded when merges fall behind: a partition of a flows
+   * table with more active parts than the threshold, half of the number
+   * from which ClickHouse slows inserts down (parts_to_delay_insert).
+   */
+  health(): HealthResult {
+    const { table, parts } = this.#crowded;
+    const details = { mostPartsInAPartition: parts, table, threshold: this.#partsWarning };
+    if (this.#partsWarning > 0 && parts >= this.#partsWarning) {
+      return {
+        status: 'degraded',
+        reason: `merges fall behind: ${parts} active parts in a partition of ${table}; ClickHouse slows inserts down from ${this.#partsWarning * 2}`,
+        details,
+      };
+    }
+    return { status: 'ok', details };
   }
 
   /** tune sets the flows tables' settings for a small machine (see WRITE_BUFFER); run again, it changes nothing. */
@@ -179,6 +215,7 @@ export class EngineComponent implements Component {
     const result = await this.#migrations.run();
     this.#r.logger.info({ applied: result.applied.length, skipped: result.skipped.length }, 'ClickHouse database in place');
     await this.tune();
+    if (this.#partsWarning === 0) this.#partsWarning = Math.max(1, Math.floor((await partsToDelayInsert(this.#ch)) / 2));
     if (this.#after !== null) await this.#after();
     // Merge threads start on demand: look for new ones now and then.
     const renice = () => {
@@ -189,6 +226,7 @@ export class EngineComponent implements Component {
     this.#renice = setInterval(renice, 5000);
     this.#renice.unref();
     await this.pollParts();
+    this.#r.registerHealthcheck(() => this.health());
     this.#poll = setInterval(() => {
       this.pollParts().catch((err: unknown) => this.#r.logger.warn({ err }, 'cannot count the parts of the flows tables'));
     }, 30_000);
@@ -201,6 +239,7 @@ export class EngineComponent implements Component {
     if (this.#poll !== null) clearInterval(this.#poll);
     this.#renice = null;
     this.#poll = null;
+    this.#r.unregisterHealthcheck();
     await this.#engine.close();
     this.#r.logger.info('embedded ClickHouse stopped');
   }

@@ -100,6 +100,29 @@ class Failing implements ClickHouse {
   }
 }
 
+test('sink: healthy again once an insert passes after failures', async (t) => {
+  const ch = await testClickHouse(t);
+  const schema = new Schema(SCHEMA);
+  await new Migrations(newMock(), ch.config, ch.embedded, schema, null).run();
+  const strings = new StringTable();
+  const failing = new Failing(ch.embedded, 1);
+  const r = newMock();
+  const sink = new SinkComponent(r, failing, schema, { strings, intervalMs: 20 });
+  sink.start();
+  sink.send(batchOf(strings));
+  const deadline = Date.now() + 10_000;
+  while (failing.failures > 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 5));
+  // The report of the service, as /healthcheck gives it.
+  let report = await r.runHealthchecks();
+  assert.equal(report.checks['standalone/sink']?.status, 'degraded', JSON.stringify(report));
+  while (failing.inserted === 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 5));
+  report = await r.runHealthchecks();
+  assert.equal(report.checks['standalone/sink']?.status, 'ok', JSON.stringify(report));
+  assert.equal(report.checks['standalone/sink']?.details?.pendingFlows, 0);
+  await sink.stop();
+  assert.equal((await r.runHealthchecks()).checks['standalone/sink'], undefined, 'unregistered at stop');
+});
+
 test('sink: failed inserts are retried, rows beyond the bound are dropped', async (t) => {
   const ch = await testClickHouse(t);
   const schema = new Schema(SCHEMA);
@@ -109,10 +132,21 @@ test('sink: failed inserts are retried, rows beyond the bound are dropped', asyn
   const r = newMock();
   const sink = new SinkComponent(r, failing, schema, { strings, intervalMs: 20, maxPendingRows: 3 });
   sink.start();
+  assert.equal(sink.health().status, 'ok');
   sink.send(batchOf(strings));
   sink.send(batchOf(strings)); // 2 + 2 > 3: one row dropped
+  // Degraded: first for the failing inserts, then for the drop (10 s).
+  const seen = new Set<string>();
   const deadline = Date.now() + 10_000;
-  while (failing.inserted === 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+  while (failing.inserted === 0 && Date.now() < deadline) {
+    seen.add(sink.health().reason ?? 'ok');
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+  assert.ok([...seen].some((reason) => /^inserts failing since \d{4}-.*, retried: injected/.test(reason)), [...seen].join('; '));
+  const health = sink.health();
+  assert.equal(health.status, 'degraded');
+  assert.equal(health.reason, 'flows dropped in the last 10 s: too many waiting for ClickHouse (max-pending-flows)');
+  assert.equal(health.details?.maxPendingFlows, 3);
   await sink.stop();
   assert.equal(failing.failures, 0);
   const [row] = await ch.embedded.select<{ n: string }>('SELECT count() AS n FROM flows');

@@ -3,6 +3,7 @@ import type { NativeBlock } from '../common/clickhouse/native.ts';
 import type { ClickHouse } from '../common/clickhouse/root.ts';
 import { Spooled } from '../common/clickhouse/spool.ts';
 import type { Component } from '../common/daemon/root.ts';
+import type { HealthResult } from '../common/reporter/healthcheck.ts';
 import type { Reporter } from '../common/reporter/root.ts';
 import type { Schema } from '../common/schema/root.ts';
 import type { FlowBatch } from '../inlet/flow/batch.ts';
@@ -90,6 +91,9 @@ const INSERT_SETTINGS = { optimize_on_insert: 0, max_insert_threads: 2 };
 
 const MIN_BACKOFF_MS = 100;
 const MAX_BACKOFF_MS = 10_000;
+
+// DROP_HEALTH_MS is how long the sink's healthcheck says degraded after a drop.
+const DROP_HEALTH_MS = 10_000;
 
 // SPARE_IDLE_MS is how long emptied blocks are kept for reuse without
 // being used (see Spares).
@@ -203,6 +207,9 @@ export class SinkComponent implements Component {
   #spare = true;
   #backoffMs = 0;
   #retryAt = 0;
+  // The last failed insert's error while inserts fail (null once one passes), and the last drop (Date.now()).
+  #failure: { message: string; since: number } | null = null;
+  #dropped: { at: number; why: string } | null = null;
   // 'stopping': no rows accepted, every block due, failures counted.
   #state: 'new' | 'started' | 'stopping' | 'stopped' = 'new';
   #stopFailures = 0;
@@ -247,6 +254,7 @@ export class SinkComponent implements Component {
   start(): void {
     if (this.#state !== 'new') throw new Error('standalone sink: already started');
     this.#state = 'started';
+    this.#r.registerHealthcheck(() => this.health());
     this.#r.logger.info({ table: this.#options.table, columns: this.#plans.length, maxInsertRows: this.#capacity }, 'starting flow sink');
     this.#timer = setInterval(() => {
       this.#blocks.trim();
@@ -263,13 +271,13 @@ export class SinkComponent implements Component {
   send(batch: FlowBatch): void {
     if (batch.length === 0) return;
     if (this.#state === 'stopping' || this.#state === 'stopped') {
-      this.#metrics.dropped.inc(batch.length);
+      this.#drop(batch.length, 'the sink is stopping');
       return;
     }
     const room = this.#options.maxPendingRows - this.#pendingRows;
     let n = batch.length;
     if (room < n) {
-      this.#metrics.dropped.inc(n - Math.max(room, 0));
+      this.#drop(n - Math.max(room, 0), 'too many waiting for ClickHouse (max-pending-flows)');
       if (this.#sampler.allow()) this.#r.logger.warn({ pending: this.#pendingRows }, 'too many pending flows, dropping');
       if (room <= 0) return;
       n = room;
@@ -370,7 +378,7 @@ export class SinkComponent implements Component {
       } catch (err) {
         // Encoding reads arrays the sink filled itself: the spool may be full.
         this.#metrics.errors.inc();
-        this.#metrics.dropped.inc(rows);
+        this.#drop(rows, 'cannot encode or spool them');
         this.#pendingRows -= rows;
         this.#metrics.pending.set(this.#pendingRows);
         this.#r.logger.error({ err, rows }, 'cannot encode flows for their insert, dropping them');
@@ -478,6 +486,7 @@ export class SinkComponent implements Component {
       }
     } catch (err) {
       this.#metrics.errors.inc();
+      this.#failure = { message: err instanceof Error ? err.message : String(err), since: this.#failure?.since ?? Date.now() };
       this.#backoffMs = Math.min(MAX_BACKOFF_MS, Math.max(MIN_BACKOFF_MS, this.#backoffMs * 2));
       this.#retryAt = Date.now() + this.#backoffMs;
       if (this.#sampler.allow()) {
@@ -490,6 +499,7 @@ export class SinkComponent implements Component {
     if (p.rows > 0) this.#metrics.rows.observe(p.rows);
     this.#backoffMs = 0;
     this.#retryAt = 0;
+    this.#failure = null;
     this.#prepared.splice(this.#prepared.indexOf(p), 1);
     this.#spooledChanged();
     this.#pendingRows -= p.rows;
@@ -517,7 +527,7 @@ export class SinkComponent implements Component {
     this.#state = 'stopped';
     if (this.#pendingRows > 0) {
       this.#r.logger.error({ rows: this.#pendingRows }, 'flows lost at stop: inserts keep failing');
-      this.#metrics.dropped.inc(this.#pendingRows);
+      this.#drop(this.#pendingRows, 'inserts kept failing at stop');
     }
     const sums = this.#prepared.filter((p) => p.done < p.inserts.length).length + (this.#rollups.groups > 0 ? 1 : 0);
     if (sums > 0 && this.#pendingRows === 0) this.#r.logger.error('sums of the rolled-up tables lost at stop: inserts keep failing');
@@ -526,6 +536,29 @@ export class SinkComponent implements Component {
     this.#queue = [];
     this.#prepared = [];
     this.#spooledChanged();
+    this.#r.unregisterHealthcheck();
     this.#r.logger.info('flow sink stopped');
+  }
+
+  /**
+   * health is degraded while inserts fail (they are retried) and for
+   * DROP_HEALTH_MS after flows were dropped, ok otherwise.
+   */
+  health(): HealthResult {
+    const details = { pendingFlows: this.#pendingRows, maxPendingFlows: this.#options.maxPendingRows };
+    if (this.#failure !== null) {
+      const since = new Date(this.#failure.since).toISOString();
+      return { status: 'degraded', reason: `inserts failing since ${since}, retried: ${this.#failure.message}`, details };
+    }
+    if (this.#dropped !== null && Date.now() - this.#dropped.at < DROP_HEALTH_MS) {
+      return { status: 'degraded', reason: `flows dropped in the last ${DROP_HEALTH_MS / 1000} s: ${this.#dropped.why}`, details };
+    }
+    return { status: 'ok', details };
+  }
+
+  // drop counts rows dropped, and why for the healthcheck.
+  #drop(rows: number, why: string): void {
+    this.#metrics.dropped.inc(rows);
+    this.#dropped = { at: Date.now(), why };
   }
 }
