@@ -6,7 +6,8 @@
 // suffix). For comparison, the same
 // flows as Native blocks into flows fed views (`.views`: the distributed
 // setup, where views write the rolled-up tables) and into a copy of flows
-// alone (`.table_alone`). Two kinds of flows: realistic ones (repetitive,
+// alone (`.table_alone`, and `.table_alone.two_at_once`: two inserts at
+// once on two sessions, the engine's insert with both cores). Two kinds of flows: realistic ones (repetitive,
 // as networks are) and a worst case (columns drawn uniformly).
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -235,6 +236,28 @@ async function insertSeries(ch: Embedded, table: string, make: Generator, schema
   return out;
 }
 
+// pairSeries inserts `runs` pairs of blocks (after a warm-up pair) into
+// `table`, the two of a pair at once on two insert sessions of the engine:
+// what the engine's insert alone gives with both cores. A rate counts the
+// rows of both blocks over the time from the start of both inserts to the
+// end of the later one (blocks encoded before).
+async function pairSeries(ch: Embedded, table: string, make: Generator, schema: Schema, runs: number, seed: number): Promise<Series> {
+  const now = Math.floor(Date.now() / 1000);
+  const out: Series = { rates: [], perCpu: [], encodeRates: [] };
+  for (let i = 0; i <= runs; i++) {
+    const blocks = [make(schema, ROWS, seed + 2 * i, now), make(schema, ROWS, seed + 2 * i + 1, now)].map(({ block, columns }) => ({ columns, data: block.encode() }));
+    const cpu = process.cpuUsage();
+    const start = performance.now();
+    await Promise.all(blocks.map((b) => ch.insert(table, b.columns, 'Native', b.data, { settings: INSERT_SETTINGS })));
+    const done = performance.now();
+    const used = process.cpuUsage(cpu);
+    if (i === 0) continue;
+    out.rates.push((2 * ROWS) / ((done - start) / 1000));
+    out.perCpu.push((2 * ROWS) / ((used.user + used.system) / 1e6));
+  }
+  return out;
+}
+
 // sinkSeries sends `runs` sets of ROWS flows (after a warm-up set)
 // through standalone's sink, writing flows and the rolled-up tables, into
 // the database `ch` works on (migrated without views); a rate covers the
@@ -298,7 +321,10 @@ export async function run(): Promise<Figure[]> {
     for (const [suffix, make] of [['', realisticBlock], ['.worst_case', uniformBlock]] as const) {
       const views = await insertSeries(ch, 'flows', make, schema, 5, 0);
       const alone = await insertSeries(ch, 'flows_alone', make, schema, 4, 100);
+      const pairs = await pairSeries(ch, 'flows_alone', make, schema, 4, 200);
       figures.push(
+        figure(`clickhouse.embedded.insert_rows_per_s${suffix}.table_alone.two_at_once`, 'rows/s', pairs.rates),
+        figure(`clickhouse.embedded.insert_rows_per_cpu_s${suffix}.table_alone.two_at_once`, 'rows/s', pairs.perCpu),
         figure(`clickhouse.embedded.insert_rows_per_s${suffix}.views`, 'rows/s', views.rates),
         figure(`clickhouse.embedded.insert_rows_per_cpu_s${suffix}.views`, 'rows/s', views.perCpu),
         figure(`clickhouse.embedded.insert_rows_per_s${suffix}.table_alone`, 'rows/s', alone.rates),
@@ -308,6 +334,8 @@ export async function run(): Promise<Figure[]> {
     }
     const [count] = await ch.select<{ n: string }>('SELECT count() AS n FROM flows');
     if (Number(count!.n) !== ROWS * 12) throw new Error(`bench: expected ${ROWS * 12} rows, found ${count!.n}`);
+    const [alone] = await ch.select<{ n: string }>('SELECT count() AS n FROM flows_alone');
+    if (Number(alone!.n) !== ROWS * 30) throw new Error(`bench: expected ${ROWS * 30} rows in flows_alone, found ${alone!.n}`);
     return figures;
   } finally {
     await engine.close();
