@@ -40,8 +40,7 @@ describe('MetadataComponent with a static provider', () => {
   it('answers from the configuration, with the default interface for unlisted ifIndexes', async (t) => {
     const r = newMock();
     const c = await startStop(t, new MetadataComponent(r, config()));
-    assert.equal(c.lookup('192.0.2.1', 10), null);
-    await c.waitFor('192.0.2.1', [10, 11]);
+    // Known at once, without a poll: the first lookup answers.
     assert.deepEqual(c.lookup('192.0.2.1', 10), {
       exporter: { name: 'edge', group: '', role: 'peering', site: '', region: '', tenant: '' },
       interface: { name: 'xe-0/0/0', description: 'IX', speed: 100000, provider: 'franceix', connectivity: 'ix', boundary: 'external' },
@@ -54,7 +53,14 @@ describe('MetadataComponent with a static provider', () => {
     assert.equal(await c.query('198.51.100.1', 10), null);
     const m = await r.getMetrics(P);
     assert.equal(m[`${P}cache_size_entries`], 4);
-    assert.equal(m[`${P}poller_polls_total`], 4);
+    // Polled: 2001:db8::1 ifIndex 6 (no default) and 198.51.100.1 (no subnet); the others were answered at once.
+    assert.equal(m[`${P}poller_polls_total`], 2);
+  });
+
+  it('answers at once only when the static provider comes first', async (t) => {
+    const late = { ...defaultConfiguration(), providers: [{ type: 'snmp', communities: { '::/0': ['none'] }, 'poller-timeout': '50ms', 'poller-retries': 0 }, STATIC] };
+    const c = await startStop(t, new MetadataComponent(newMock(), late));
+    assert.equal(c.lookup('192.0.2.1', 10), null, 'SNMP first: its answer wins, which takes a poll');
   });
 
   it('saves the cache on stop and loads it on start', async (t) => {
@@ -78,7 +84,8 @@ describe('MetadataComponent with a static provider', () => {
     for (const content of ['{"version": 1, "exporters": {"192.0.2.1": {"exporter": 3}}}', 'not json', '{"version": 99}']) {
       await writeFile(corrupt, content);
       const r = newMock();
-      const c = await startStop(t, new MetadataComponent(r, config({ cachePersistFile: corrupt })));
+      // No provider: a lookup answers from what was loaded only.
+      const c = await startStop(t, new MetadataComponent(r, config({ cachePersistFile: corrupt, providers: [] })));
       assert.equal(c.lookup('192.0.2.1', 10), null);
       const warning = r.logs().find((l) => l.msg === 'cannot load metadata cache, starting empty');
       assert.equal((warning?.err as { code?: string } | undefined)?.code, 'AKV_METADATA_PERSIST');

@@ -83,6 +83,8 @@ export class MetadataComponent implements Component {
   /**
    * lookup returns the cached answer for an interface, or null after
    * scheduling a poll of the exporter (concurrent misses share one poll).
+   * On a miss, a first provider that knows the answer at once (static) gives
+   * it, cached: the flows of a new exporter need not wait for a poll.
    * It is synchronous and allocates nothing on a hit. `exporterIP` is
    * written as formatIP() writes it (dotted quad for IPv4), the cache key.
    */
@@ -93,7 +95,14 @@ export class MetadataComponent implements Component {
       return answer;
     }
     this.counters.misses++;
-    if (this.started && !this.stopped) void this.poller.request(exporterIP, ifIndex);
+    if (!this.started || this.stopped) return null;
+    // A first provider that answers at once (static) spares the flows a wait.
+    const known = this.providers[0]?.answerNow?.(exporterIP, ifIndex) ?? null;
+    if (known !== null) {
+      this.cache.set(exporterIP, ifIndex, known, Date.now());
+      return known;
+    }
+    void this.poller.request(exporterIP, ifIndex);
     return null;
   }
 

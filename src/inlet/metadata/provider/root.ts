@@ -44,6 +44,12 @@ export interface ProviderAnswer {
 export interface Provider {
   readonly type: string;
   query(exporterIP: string, ifIndexes: readonly number[]): Promise<ProviderAnswer | null>;
+  /**
+   * answerNow, for a provider that knows its answers without asking anyone
+   * (static), is query() for one interface, synchronously: null when it
+   * would leave the interface to the next provider.
+   */
+  answerNow?(exporterIP: string, ifIndex: number): { exporter: ExporterInfo; interface: InterfaceInfo } | null;
   /** close cancels the queries in progress (they reject); called on stop. */
   close?(): void;
 }

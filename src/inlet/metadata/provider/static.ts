@@ -113,8 +113,7 @@ export class StaticProvider implements Provider {
   }
 
   query(exporterIP: string, ifIndexes: readonly number[]): Promise<ProviderAnswer | null> {
-    const addr = parseIP(exporterIP);
-    const e = addr === null ? undefined : this.config.exporters.lookup(addr);
+    const e = this.exporter(exporterIP);
     if (e === undefined) return Promise.resolve(null);
     const interfaces = new Map<number, InterfaceInfo | null>();
     for (const i of ifIndexes) {
@@ -122,5 +121,17 @@ export class StaticProvider implements Provider {
       if (iface !== null) interfaces.set(i, iface);
     }
     return Promise.resolve({ exporter: e.exporter, interfaces });
+  }
+
+  answerNow(exporterIP: string, ifIndex: number): { exporter: ExporterInfo; interface: InterfaceInfo } | null {
+    const e = this.exporter(exporterIP);
+    const iface = e === undefined ? null : (e.interfaces.get(ifIndex) ?? e.default);
+    return iface === null ? null : { exporter: e!.exporter, interface: iface };
+  }
+
+  // exporter is the configured exporter whose subnet has this address.
+  private exporter(exporterIP: string) {
+    const addr = parseIP(exporterIP);
+    return addr === null ? undefined : this.config.exporters.lookup(addr);
   }
 }
