@@ -81,11 +81,11 @@ it('with the real addon, trims while running', async () => {
   const r = newMock();
   const trimmer = new MemoryTrimmer(r, 5, addon);
   trimmer.start();
-  await sleep(100);
+  await sleep(300);
   await trimmer.stop();
   const m = await r.getMetrics('akvorado_memory_trims_total');
   const trims = Object.values(m).reduce((a, b) => a + b, 0);
-  assert.ok(trims >= 2, `${trims} trims in 100 ms at a 5 ms interval`);
+  assert.ok(trims >= 2, `${trims} trims in 300 ms at a 5 ms interval`);
 });
 
 it('does nothing at interval 0, warns without the addon', async () => {
@@ -103,7 +103,7 @@ it('does nothing at interval 0, warns without the addon', async () => {
   assert.ok(r.logs().some((l) => l.level === 40 && String(l.msg).includes('native/memory is not built')));
 });
 
-it('a failing trim is logged and counted in time, the next one still runs', async () => {
+it('a failing trim is logged (a few lines, not one per interval), the next one still runs', async () => {
   const r = newMock();
   let calls = 0;
   const failing: NativeMemory = {
@@ -116,6 +116,8 @@ it('a failing trim is logged and counted in time, the next one still runs', asyn
   trimmer.start();
   await sleep(60);
   await trimmer.stop();
-  assert.ok(calls >= 2, `${calls} trims`);
-  assert.ok(r.logs().some((l) => l.level === 40 && l.msg === 'cannot trim the C heap'));
+  assert.ok(calls >= 5, `${calls} trims`);
+  // Logged, but not at every interval.
+  const lines = r.logs().filter((l) => l.level === 40 && l.msg === 'cannot trim the C heap').length;
+  assert.ok(lines >= 1 && lines <= 3, `${lines} log lines for ${calls} failed trims`);
 });

@@ -23,6 +23,7 @@ export class MemoryTrimmer implements Component {
   readonly #interval: number;
   readonly #addon: NativeMemory | null;
   readonly #metrics;
+  readonly #sampler;
   #timer: NodeJS.Timeout | null = null;
   #running: Promise<void> | null = null;
 
@@ -30,6 +31,8 @@ export class MemoryTrimmer implements Component {
     this.#r = r.child('memory');
     this.#interval = interval;
     this.#addon = addon;
+    // A failing trim would fail every interval: a few log lines a minute.
+    this.#sampler = this.#r.newSampler(3, 60_000);
     const m = this.#r.metrics;
     this.#metrics = {
       trims: m.counter({ name: 'trims_total', help: 'Runs of malloc_trim, by whether memory went back to the system', labelNames: ['released'] as const }),
@@ -58,7 +61,7 @@ export class MemoryTrimmer implements Component {
       const released = await this.#addon.trim();
       this.#metrics.trims.labels(released ? 'yes' : 'no').inc();
     } catch (err) {
-      this.#r.logger.warn({ err }, 'cannot trim the C heap');
+      if (this.#sampler.allow()) this.#r.logger.warn({ err }, 'cannot trim the C heap');
     } finally {
       end();
     }

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: AGPL-3.0-only
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import type { ClickHouse } from '../common/clickhouse/root.ts';
 import { testClickHouse } from '../common/clickhouse/tests.ts';
 import { newMock } from '../common/reporter/mock.ts';
 import { Schema } from '../common/schema/root.ts';
@@ -35,6 +36,24 @@ test('engine: the parts of each flows table are counted', async (t) => {
   assert.match(health.reason!, /^merges fall behind: 3 active parts in a partition of flows; ClickHouse slows inserts down from 6$/);
   // The threshold started from is half of the engine's own.
   assert.ok((await partsToDelayInsert(ch.embedded)) >= 100);
+});
+
+test('engine: a failed count of the parts makes the health degraded until one passes', async (t) => {
+  const ch = await testClickHouse(t);
+  const r = newMock();
+  let fail = true;
+  // The engine's answers, or a failure while `fail`.
+  const flaky: ClickHouse = Object.assign(Object.create(ch.embedded) as ClickHouse, {
+    select: <T>(sql: string) => (fail ? Promise.reject(new Error('engine gone')) : ch.embedded.select<T>(sql)),
+  });
+  const schema = new Schema({ enabled: [], disabled: [], mainTableOnly: [], notMainTableOnly: [] });
+  const engine = new EngineComponent(r, ch.engine, new Migrations(newMock(), ch.config, ch.embedded, schema, null), flaky, null, 10);
+  await engine.pollParts();
+  assert.deepEqual({ ...engine.health(), details: undefined }, { status: 'degraded', reason: 'cannot count the parts of the flows tables: engine gone', details: undefined });
+  assert.ok(r.logs().some((l) => l.msg === 'cannot count the parts of the flows tables'));
+  fail = false;
+  await engine.pollParts();
+  assert.equal(engine.health().status, 'ok');
 });
 
 test('engine: the flows tables write through smaller buffers, set once, kept by the migrations', async (t) => {

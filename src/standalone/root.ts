@@ -143,6 +143,8 @@ export class EngineComponent implements Component {
   #partsWarning: number;
   // The most active parts in one partition, and its table, at the last poll.
   #crowded = { table: '', parts: 0 };
+  // Why the last count of the parts failed (null: it did not).
+  #pollError: string | null = null;
   #renice: NodeJS.Timeout | null = null;
   #poll: NodeJS.Timeout | null = null;
 
@@ -163,8 +165,21 @@ export class EngineComponent implements Component {
     this.#merges = m.gauge({ name: 'running_merges', help: 'Merges running' });
   }
 
-  /** pollParts updates the parts and merges gauges and the health (every 30 s once started). */
+  /**
+   * pollParts updates the parts and merges gauges and the health (every 30
+   * s once started); a failure is logged and makes the health degraded.
+   */
   async pollParts(): Promise<void> {
+    try {
+      await this.#pollParts();
+      this.#pollError = null;
+    } catch (err) {
+      this.#pollError = err instanceof Error ? err.message : String(err);
+      this.#r.logger.warn({ err }, 'cannot count the parts of the flows tables');
+    }
+  }
+
+  async #pollParts(): Promise<void> {
     const parts = await this.#ch.select<{ t: string; n: number; m: number }>(
       'SELECT t, toUInt32(sum(c)) AS n, toUInt32(max(c)) AS m FROM (' +
         "SELECT table AS t, partition_id, count() AS c FROM system.parts WHERE database = currentDatabase() AND active AND startsWith(table, 'flows') GROUP BY t, partition_id" +
@@ -184,6 +199,7 @@ export class EngineComponent implements Component {
   health(): HealthResult {
     const { table, parts } = this.#crowded;
     const details = { mostPartsInAPartition: parts, table, threshold: this.#partsWarning };
+    if (this.#pollError !== null) return { status: 'degraded', reason: `cannot count the parts of the flows tables: ${this.#pollError}`, details };
     if (this.#partsWarning > 0 && parts >= this.#partsWarning) {
       return {
         status: 'degraded',
@@ -228,7 +244,7 @@ export class EngineComponent implements Component {
     await this.pollParts();
     this.#r.registerHealthcheck(() => this.health());
     this.#poll = setInterval(() => {
-      this.pollParts().catch((err: unknown) => this.#r.logger.warn({ err }, 'cannot count the parts of the flows tables'));
+      void this.pollParts();
     }, 30_000);
     this.#poll.unref();
   }
