@@ -100,15 +100,21 @@ class Failing implements ClickHouse {
   }
 }
 
-test('sink: healthy again once an insert passes after failures', async (t) => {
+// failingSink starts a sink on a migrated database whose first `failures` inserts fail.
+async function failingSink(t: TestContext, failures: number, options: Partial<Options> = {}) {
   const ch = await testClickHouse(t);
   const schema = new Schema(SCHEMA);
   await new Migrations(newMock(), ch.config, ch.embedded, schema, null).run();
   const strings = new StringTable();
-  const failing = new Failing(ch.embedded, 1);
+  const failing = new Failing(ch.embedded, failures);
   const r = newMock();
-  const sink = new SinkComponent(r, failing, schema, { strings, intervalMs: 20 });
+  const sink = new SinkComponent(r, failing, schema, { strings, intervalMs: 20, ...options });
   sink.start();
+  return { ch, strings, failing, r, sink };
+}
+
+test('sink: healthy again once an insert passes after failures', async (t) => {
+  const { strings, failing, r, sink } = await failingSink(t, 1);
   sink.send(batchOf(strings));
   const deadline = Date.now() + 10_000;
   while (failing.failures > 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 5));
@@ -124,14 +130,7 @@ test('sink: healthy again once an insert passes after failures', async (t) => {
 });
 
 test('sink: failed inserts are retried, rows beyond the bound are dropped', async (t) => {
-  const ch = await testClickHouse(t);
-  const schema = new Schema(SCHEMA);
-  await new Migrations(newMock(), ch.config, ch.embedded, schema, null).run();
-  const strings = new StringTable();
-  const failing = new Failing(ch.embedded, 2);
-  const r = newMock();
-  const sink = new SinkComponent(r, failing, schema, { strings, intervalMs: 20, maxPendingRows: 3 });
-  sink.start();
+  const { ch, strings, failing, r, sink } = await failingSink(t, 2, { maxPendingRows: 3 });
   assert.equal(sink.health().status, 'ok');
   sink.send(batchOf(strings));
   sink.send(batchOf(strings)); // 2 + 2 > 3: one row dropped
