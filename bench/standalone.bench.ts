@@ -318,6 +318,13 @@ async function measure(sender: string, dir: string, run: number): Promise<RunRes
       // The merges' backlog: parts of flows waiting to be merged (each insert writes one).
       const parts = await query(clickhouse, `SELECT count() AS n, max(level) AS level FROM system.parts WHERE database = currentDatabase() AND table = '${table}' AND active`);
       backlog = `; flows in ${fmt(parts.n!)} parts at the end (highest merge level ${fmt(parts.level!)})`;
+      if (SINK === 'flows') {
+        const rolled = await query(
+          clickhouse,
+          "SELECT countIf(table = 'flows_1m0s') AS m1, countIf(table = 'flows_5m0s') AS m5, countIf(table = 'flows_1h0m0s') AS h1 FROM system.parts WHERE database = currentDatabase() AND active",
+        );
+        backlog += `, the rolled-up tables in ${fmt(rolled.m1!)}, ${fmt(rolled.m5!)} and ${fmt(rolled.h1!)}`;
+      }
       enriched = `; rows with exporter name ${pct(q.exporter! / Math.max(1, stored))}, interface names ${pct(q.interfaces! / Math.max(1, stored))}, ` +
         `a country ${pct(q.country! / Math.max(1, stored))}, a network name ${pct(q.network! / Math.max(1, stored))}`;
     }

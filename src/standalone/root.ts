@@ -298,7 +298,12 @@ export function run(given: Configuration, args: Record<string, unknown>): Promis
     const migrations = new Migrations(r, config.clickhouse, new Embedded(engine), schema, null, { rollupViews: false });
     const bench = benchSink();
     const rollups = config.clickhouse.resolutions.map((res) => res.interval / 1000).filter((s) => s > 0);
-    const limits = { maxInsertRows: config.sink.insertFlows, parallelInserts: config.sink.parallelInserts, maxPendingRows: config.sink.maxPendingFlows };
+    const limits = {
+      maxInsertRows: config.sink.insertFlows,
+      intervalMs: config.sink.insertInterval,
+      parallelInserts: config.sink.parallelInserts,
+      maxPendingRows: config.sink.maxPendingFlows,
+    };
     const sink = new SinkComponent(r, ch, schema, { ...limits, ...(bench === null ? { rollups } : { table: bench.table }) });
     const components: NamedComponent[] = [
       ['memory', new MemoryTrimmer(r, config.memoryTrimInterval)],

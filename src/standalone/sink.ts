@@ -74,7 +74,7 @@ export function defaultOptions(): Options {
     table: 'flows',
     batchRows: SINK_DEFAULTS.insertFlows,
     maxInsertRows: SINK_DEFAULTS.insertFlows,
-    intervalMs: 1000,
+    intervalMs: SINK_DEFAULTS.insertInterval,
     maxPendingRows: SINK_DEFAULTS.maxPendingFlows,
     parallelInserts: SINK_DEFAULTS.parallelInserts,
     stopAttempts: 3,
