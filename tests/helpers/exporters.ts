@@ -201,6 +201,18 @@ export interface ExportResult {
  * pmacctd's sfprobe sends only full datagrams: the samples of the last
  * partial one are lost (see craftTraffic's trailer).
  */
+/**
+ * pmacctdRacedAtExit tells a pmacctd run that did its work but exited with
+ * 1 because, at the end of the file, its core process saw the plugin's
+ * connection close before its own shutdown: the plugin logged its shutdown
+ * on request (after sending what it had), then the core "connection lost"
+ * and "no more plugins active" (seen once in CI under load). The datagrams
+ * are checked against tshark all the same.
+ */
+function pmacctdRacedAtExit(mode: ExporterMode, code: number | null, output: string): boolean {
+  return mode.tool !== 'softflowd' && code === 1 && output.includes('Shutting down on user request') && output.includes('no more plugins active');
+}
+
 export async function exportCapture(pcap: Uint8Array, mode: ExporterMode, forward = 0, timeoutMs = 30_000): Promise<ExportResult> {
   const dir = mkdtempSync(join(tmpdir(), 'akvorado-exporter-'));
   const recorder = await Recorder.start(forward);
@@ -222,7 +234,7 @@ export async function exportCapture(pcap: Uint8Array, mode: ExporterMode, forwar
     }
     const ran = await run(cmd, args, timeoutMs);
     const output = ran.output + readLog(join(dir, 'pmacctd.log'));
-    assert.equal(ran.code, 0, `${cmd} ${args.join(' ')} failed (${ran.signal ?? ran.code}):\n${output}`);
+    assert.ok(ran.code === 0 || pmacctdRacedAtExit(mode, ran.code, output), `${cmd} ${args.join(' ')} failed (${ran.signal ?? ran.code}):\n${output}`);
     // Datagrams were sent before the exit; let the recorder read them all.
     await recorder.quiet(300, 5000);
     return { datagrams: recorder.datagrams, output };
