@@ -56,7 +56,7 @@ test('engine: a failed count of the parts makes the health degraded until one pa
   assert.equal(engine.health().status, 'ok');
 });
 
-test('engine: the flows tables write through smaller buffers, set once, kept by the migrations', async (t) => {
+test('engine: the flows tables write through smaller buffers, compact parts and horizontal merges, set once, kept by the migrations', async (t) => {
   const ch = await testClickHouse(t);
   const schema = new Schema({ enabled: [], disabled: [], mainTableOnly: [], notMainTableOnly: [] });
   const migrations = new Migrations(newMock(), ch.config, ch.embedded, schema, null, { rollupViews: false });
@@ -64,18 +64,29 @@ test('engine: the flows tables write through smaller buffers, set once, kept by 
   const engine = new EngineComponent(newMock(), ch.engine, migrations, ch.embedded);
   const tables = async () =>
     await ch.embedded.select<{ name: string; set: number; v: number }>(
-      "SELECT name, toUInt8(position(create_table_query, 'max_compress_block_size = 262144') > 0) AS set, toUInt32(metadata_version) AS v FROM system.tables WHERE database = currentDatabase() AND startsWith(name, 'flows') AND endsWith(engine, 'MergeTree') ORDER BY name",
+      "SELECT name, toUInt8(position(create_table_query, 'max_compress_block_size = 262144') > 0 AND position(create_table_query, 'min_rows_for_wide_part = 1048576') > 0 AND position(create_table_query, 'vertical_merge_algorithm_min_rows_to_activate = 4194304') > 0) AS set, toUInt32(metadata_version) AS v FROM system.tables WHERE database = currentDatabase() AND startsWith(name, 'flows') AND endsWith(engine, 'MergeTree') ORDER BY name",
     );
+  // An insert of 300,000 flows, more than 10 MiB: a wide part by default.
+  const insert = async () => {
+    await ch.embedded.exec(
+      'INSERT INTO flows (TimeReceived, SamplingRate, Bytes, Packets, SrcAddr, DstAddr) SELECT now(), 1, number, 1, toIPv6(toIPv4(number)), toIPv6(toIPv4(number + 7)) FROM numbers(300000)',
+    );
+    const [part] = await ch.embedded.select<{ type: string }>(
+      "SELECT part_type AS type FROM system.parts WHERE database = currentDatabase() AND table = 'flows' AND active ORDER BY modification_time DESC, name DESC LIMIT 1",
+    );
+    return part!.type;
+  };
   assert.ok((await tables()).every((x) => x.set === 0));
+  assert.equal(await insert(), 'Wide');
   await engine.tune();
   const once = await tables();
   assert.deepEqual(once.map((x) => x.name), ['flows', 'flows_1h0m0s', 'flows_1m0s', 'flows_5m0s']);
   assert.ok(once.every((x) => x.set === 1), JSON.stringify(once));
+  assert.equal(await insert(), 'Compact');
   // Again, and the migrations again: nothing changes.
   await engine.tune();
   assert.equal((await migrations.run()).applied.length, 0);
   assert.deepEqual(await tables(), once);
-  await ch.embedded.exec('INSERT INTO flows (TimeReceived, SamplingRate, Bytes, Packets) VALUES (now(), 1, 100, 1)');
   const [row] = await ch.embedded.select<{ n: string }>('SELECT toString(count()) AS n FROM flows');
-  assert.equal(row!.n, '1');
+  assert.equal(row!.n, '600000');
 });
