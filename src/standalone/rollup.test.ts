@@ -11,7 +11,7 @@ import { Migrations } from '../configure/clickhouse/root.ts';
 import { FlowBatch } from '../inlet/flow/batch.ts';
 import { StringTable } from '../inlet/flow/strings.ts';
 import { Block, plan, type Column } from './columns.ts';
-import { Rollups, RunningRollups, sameAs, sameTargets, type Words } from './rollup.ts';
+import { BlockGroups, RunningRollups, sameAs, sameTargets, type Words } from './rollup.ts';
 import { SinkComponent, type Options } from './sink.ts';
 
 // Recent enough for the tables' TTL, at the start of an hour.
@@ -164,34 +164,21 @@ test('rollups: rows apart on any one dimension stay apart, main-only columns are
   const t0 = time[0]!;
   time[1] = t0 - (t0 % 60) + 59; // same minute
   time[2] = t0 - (t0 % 3600) + 3600; // the next hour
-  const rollups = new Rollups(schema, plans, [3600, 60]);
-  rollups.group(block);
-  assert.deepEqual(
-    rollups.levels.map((l) => [l.table, l.from]),
-    [
-      ['flows_1m0s', -1],
-      ['flows_1h0m0s', 0],
-    ],
-  );
+  const groups = new BlockGroups(schema, plans, 60);
+  assert.ok(!groups.rolledPlans.some((p) => p.name === 'SrcAddr') && groups.rolledPlans.some((p) => p.name === 'ExporterName'));
+  groups.group(block);
   // The comparison alone (groups are only compared when their hashes are equal).
-  dims.forEach(([p], m) => assert.ok(!rollups.sameDimensions(block, 0, 3 + m), p.name));
-  mainOnly.forEach(([p], m) => assert.ok(rollups.sameDimensions(block, 0, 3 + dims.length + m), p.name));
-  const bytes = base.bytes[0]!;
-  for (const i of [0, 1]) {
-    const g = rollups.grouping(i);
-    // Base rows 0, 1 and those changed on a main-only column together; row 2 alone (next hour); one group per changed dimension.
-    assert.equal(g.count, 2 + dims.length, `level ${i}`);
-    assert.equal(g.rep[0], 0);
-    assert.equal(g.bytes[0], bytes * (2 + mainOnly.length));
-    assert.equal(g.packets[0], base.packets[0]! * (2 + mainOnly.length));
-    assert.deepEqual([...g.rep.subarray(1, g.count)], [2, ...dims.map((_, m) => 3 + m)]);
-    assert.equal(g.time[1], t0 - (t0 % 3600) + 3600);
-    assert.equal(g.time[0], t0 - (t0 % rollups.levels[i]!.intervalSeconds));
-  }
-  // The built block: the sums as UInt64 halves, the dimensions of the groups' rows.
-  const { block: native, columns } = rollups.build(0, block, strings);
-  assert.ok(!columns.includes('SrcAddr') && columns.includes('ExporterName') && columns.includes('Bytes'));
-  assert.ok(native.encode().length > 0);
+  dims.forEach(([p], m) => assert.ok(!groups.sameDimensions(block, 0, 3 + m), p.name));
+  mainOnly.forEach(([p], m) => assert.ok(groups.sameDimensions(block, 0, 3 + dims.length + m), p.name));
+  const g = groups.grouping;
+  // Base rows 0, 1 and those changed on a main-only column together; row 2 alone (next hour); one group per changed dimension.
+  assert.equal(g.count, 2 + dims.length);
+  assert.equal(g.rep[0], 0);
+  assert.equal(g.bytes[0], base.bytes[0]! * (2 + mainOnly.length));
+  assert.equal(g.packets[0], base.packets[0]! * (2 + mainOnly.length));
+  assert.deepEqual([...g.rep.subarray(1, g.count)], [2, ...dims.map((_, m) => 3 + m)]);
+  assert.equal(g.time[0], t0 - (t0 % 60));
+  assert.equal(g.time[1], t0 - (t0 % 3600) + 3600);
 });
 
 test('rollups: a block added up in steps yields between them and sums as when added at once', () => {
@@ -280,23 +267,21 @@ test('rollups: intervals that are not multiples of the finest one are refused, n
   );
 });
 
-test('rollups: the check of grouped rows finds one differing word, rows given directly or through a list', () => {
+test('rollups: the check of grouped rows finds one differing word', () => {
   // Six rows, two groups (first rows 0 and 1); a 2-word column and a 1-word one.
   const wide: Words = { values: new Uint32Array([1, 2, 3, 4, 1, 2, 3, 4, 1, 2, 3, 4]), width: 2 };
   const narrow: Words = { values: new Uint8Array([7, 8, 7, 8, 7, 8]), width: 1 };
   const group = new Int32Array([0, 1, 0, 1, 0, 1]);
   const rep = new Int32Array([0, 1]);
   const scratch = new Uint32Array(2);
-  assert.ok(sameAs([wide, narrow], 6, null, group, rep, 2, scratch));
+  assert.ok(sameAs([wide, narrow], 6, group, rep, 2, scratch));
   // The second word of row 4 differs from its group's (row 0).
   wide.values[9] = 9;
-  assert.ok(!sameAs([wide, narrow], 6, null, group, rep, 2, scratch));
-  assert.ok(sameAs([narrow], 6, null, group, rep, 2, scratch));
-  // Through a list of rows: inputs 0..2 are rows 1, 3, 4, all grouped with row 1.
-  const rows = new Int32Array([1, 3, 5]);
-  assert.ok(sameAs([wide, narrow], 3, rows, new Int32Array([0, 0, 0]), new Int32Array([1]), 1, scratch));
+  assert.ok(!sameAs([wide, narrow], 6, group, rep, 2, scratch));
+  assert.ok(sameAs([narrow], 6, group, rep, 2, scratch));
+  // The last row differs from its group's (row 1) on the narrow column only.
   narrow.values[5] = 0;
-  assert.ok(!sameAs([wide, narrow], 3, rows, new Int32Array([0, 0, 0]), new Int32Array([1]), 1, scratch));
+  assert.ok(!sameAs([narrow], 6, group, rep, 2, scratch));
 });
 
 test('rollups: the check of the matches in the running table finds one differing word, rows without a match left out', () => {

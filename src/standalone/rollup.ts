@@ -101,19 +101,19 @@ function hashColumn(v: Words['values'], width: number, e: number, n: number, a: 
   }
 }
 
-// sameAs (exported for its tests) tells whether every row rows[k] (k
-// below m; row k without `rows`) equals, on every dimension, the first row
-// of its group (group[k]; rep holds the first row of each of `count`
-// groups); `scratch` has room for `count` values.
-export function sameAs(words: readonly Words[], m: number, rows: Int32Array | null, group: Int32Array, rep: Int32Array, count: number, scratch: Uint32Array): boolean {
-  return drain(sameAsSteps(words, m, rows, group, rep, count, scratch));
+// sameAs (exported for its tests) tells whether every row k below m
+// equals, on every dimension, the first row of its group (group[k]; rep
+// holds the first row of each of `count` groups); `scratch` has room for
+// `count` values.
+export function sameAs(words: readonly Words[], m: number, group: Int32Array, rep: Int32Array, count: number, scratch: Uint32Array): boolean {
+  return drain(sameAsSteps(words, m, group, rep, count, scratch));
 }
 
 // sameAsSteps is sameAs in steps.
-function* sameAsSteps(words: readonly Words[], m: number, rows: Int32Array | null, group: Int32Array, rep: Int32Array, count: number, scratch: Uint32Array): Steps<boolean> {
+function* sameAsSteps(words: readonly Words[], m: number, group: Int32Array, rep: Int32Array, count: number, scratch: Uint32Array): Steps<boolean> {
   let done = 0;
   for (const w of words) {
-    for (let e = 0; e < w.width; e++) if (!sameColumn(w.values, w.width, e, m, rows, group, rep, count, scratch)) return false;
+    for (let e = 0; e < w.width; e++) if (!sameColumn(w.values, w.width, e, m, group, rep, count, scratch)) return false;
     if (++done % STEP_WORDS === 0) yield;
   }
   return true;
@@ -123,13 +123,9 @@ function* sameAsSteps(words: readonly Words[], m: number, rows: Int32Array | nul
 // values are gathered first: rows then compare with a small array that
 // stays in cache, not with rows spread over the whole block (a cache miss
 // per row and column: two thirds of the grouping's time before).
-function sameColumn(v: Words['values'], width: number, e: number, m: number, rows: Int32Array | null, group: Int32Array, rep: Int32Array, count: number, scratch: Uint32Array): boolean {
+function sameColumn(v: Words['values'], width: number, e: number, m: number, group: Int32Array, rep: Int32Array, count: number, scratch: Uint32Array): boolean {
   for (let g = 0; g < count; g++) scratch[g] = v[rep[g]! * width + e]!;
-  if (rows === null) {
-    for (let k = 0, at = e; k < m; k++, at += width) if (v[at] !== scratch[group[k]!]) return false;
-    return true;
-  }
-  for (let k = 0; k < m; k++) if (v[rows[k]! * width + e] !== scratch[group[k]!]) return false;
+  for (let k = 0, at = e; k < m; k++, at += width) if (v[at] !== scratch[group[k]!]) return false;
   return true;
 }
 
@@ -142,37 +138,23 @@ function mix(h: number): number {
   return h ^ (h >>> 16);
 }
 
-// Input is what a level adds up: the rows of a block, or the groups of a
-// finer level (input k is row rows[k], its hashes, time and counters).
-interface Input {
-  m: number;
-  rows: Int32Array;
-  hash: Int32Array;
-  hash2: Int32Array;
-  time: Uint32Array;
-  bytes: Float64Array;
-  packets: Float64Array;
-}
-
 /** Level is one rolled-up table the sink writes. */
 export interface Level {
   table: string;
   intervalSeconds: number;
-  /** from is the index of the finer level this one adds up (its interval divides this one's), or -1 for the rows. */
-  from: number;
 }
 
 /**
- * Rollups adds up the rows of the sink's blocks for each rolled-up table
- * and builds their Native blocks. Its buffers are allocated once and grow
- * with the largest block seen.
+ * BlockGroups groups the rows of a block of the sink by time bucket (the
+ * finest rolled-up table's interval) and dimensions, for RunningRollups.
+ * Its buffers are allocated once and grow with the largest block seen.
  */
-export class Rollups {
-  readonly levels: readonly Level[];
-  // Plans of the rolled-up tables' columns, and their index in #plans.
+export class BlockGroups {
+  readonly intervalSeconds: number;
+  // Plans of the rolled-up tables' columns, and their index in the plans given.
   readonly #rolledPlans: Plan[];
   readonly #rolledIndex: number[];
-  // Index in #plans of the dimensions, TimeReceived, Bytes and Packets.
+  // Index in the plans of the dimensions, TimeReceived, Bytes and Packets.
   readonly #dimensions: number[];
   readonly #time: number;
   readonly #bytes: number;
@@ -181,27 +163,20 @@ export class Rollups {
   #wordsFor: Block | null = null;
   #wordsCapacity = 0;
   #words: Words[] = [];
-  readonly #groupings: Grouping[];
-  #outputs: Block[] = [];
-  // Scratch: row hashes, counters as numbers, the identity, each input's group's row, the hash table.
+  readonly #grouping = new Grouping();
+  // Scratch: row hashes, counters as numbers, each row's group, the hash table.
   #rowHash = new Int32Array(0);
   #rowHash2 = new Int32Array(0);
   #rowBytes = new Float64Array(0);
   #rowPackets = new Float64Array(0);
-  #identity = new Int32Array(0);
-  #inputGroup = new Int32Array(0);
+  #rowGroup = new Int32Array(0);
   #groupValues = new Uint32Array(0);
   #slots = new Int32Array(0);
 
-  constructor(schema: Schema, plans: readonly Plan[], intervals: readonly number[]) {
-    const sorted = [...new Set(intervals.filter((s) => s > 0))].sort((a, b) => a - b);
-    this.levels = sorted.map((s, i) => {
-      let from = -1;
-      for (let j = i - 1; j >= 0 && from < 0; j--) if (s % sorted[j]! === 0) from = j;
-      return { table: tableName(s), intervalSeconds: s, from };
-    });
+  constructor(schema: Schema, plans: readonly Plan[], intervalSeconds: number) {
+    this.intervalSeconds = intervalSeconds;
     // Every rolled-up table has the same columns (tableColumns leaves main-only ones out whatever the interval).
-    const names = new Set(tableColumns(schema, { intervalSeconds: sorted[0] ?? 60, ttlSeconds: 0 }).map((c) => c.name));
+    const names = new Set(tableColumns(schema, { intervalSeconds, ttlSeconds: 0 }).map((c) => c.name));
     this.#rolledIndex = plans.flatMap((p, k) => (names.has(p.name) ? [k] : []));
     this.#rolledPlans = this.#rolledIndex.map((k) => plans[k]!);
     const index = (name: string) => {
@@ -213,10 +188,9 @@ export class Rollups {
     this.#bytes = index('Bytes');
     this.#packets = index('Packets');
     this.#dimensions = this.#rolledIndex.filter((k) => k !== this.#time && k !== this.#bytes && k !== this.#packets);
-    this.#groupings = this.levels.map(() => new Grouping());
   }
 
-  /** group adds up the rows of `block` for every level; `grouping(i)` then reads them. */
+  /** group groups the rows of `block`; `grouping` then reads them. */
   group(block: Block): void {
     drain(this.groupSteps(block));
   }
@@ -224,7 +198,6 @@ export class Rollups {
   /** groupSteps is group() in steps (see drain). */
   *groupSteps(block: Block): Steps<void> {
     const n = block.rows;
-    if (this.levels.length === 0) return;
     const words = this.#wordsOf(block);
     if (this.#rowHash.length < n) {
       const size = Math.min(block.max, Math.max(n, Math.ceil(this.#rowHash.length * 1.5)));
@@ -232,7 +205,7 @@ export class Rollups {
       this.#rowHash2 = new Int32Array(size);
       this.#rowBytes = new Float64Array(size);
       this.#rowPackets = new Float64Array(size);
-      this.#identity = Int32Array.from({ length: size }, (_, i) => i);
+      this.#rowGroup = new Int32Array(size);
     }
     yield* hashRows(words, n, this.#rowHash, this.#rowHash2);
     // UInt64 counters are stored as two 32-bit halves, little-endian.
@@ -242,17 +215,11 @@ export class Rollups {
       this.#rowBytes[i] = bytes[2 * i]! + bytes[2 * i + 1]! * 4294967296;
       this.#rowPackets[i] = packets[2 * i]! + packets[2 * i + 1]! * 4294967296;
     }
-    const rows: Input = { m: n, rows: this.#identity, hash: this.#rowHash, hash2: this.#rowHash2, time: block.columns[this.#time] as Uint32Array, bytes: this.#rowBytes, packets: this.#rowPackets };
-    for (let i = 0; i < this.levels.length; i++) {
-      const level = this.levels[i]!;
-      const g = level.from < 0 ? null : this.#groupings[level.from]!;
-      const input: Input = g === null ? rows : { m: g.count, rows: g.rep, hash: g.hash, hash2: g.hash2, time: g.time, bytes: g.bytes, packets: g.packets };
-      // Inputs equal on both hashes are checked equal on every dimension
-      // once grouped; if two are not (a collision), they are grouped again
-      // comparing each input with its group's.
-      const out = this.#groupings[i]!;
-      if (!(yield* this.#add(words, input, level.intervalSeconds, out, false))) drain(this.#add(words, input, level.intervalSeconds, out, true));
-    }
+    const time = block.columns[this.#time] as Uint32Array;
+    // Rows equal on both hashes are checked equal on every dimension once
+    // grouped; if two are not (a collision), they are grouped again
+    // comparing each row with its group's.
+    if (!(yield* this.#add(words, n, time, false))) drain(this.#add(words, n, time, true));
   }
 
   /** rolledPlans are the plans of the rolled-up tables' columns; rolledIndex their index in the plans given. */
@@ -275,38 +242,9 @@ export class Rollups {
     return sameAcross(words, a, words, b);
   }
 
-  /** grouping is the groups of level `i` after `group()`. */
-  grouping(i: number): Grouping {
-    return this.#groupings[i]!;
-  }
-
-  /** build makes the Native block of level `i` from the groups of `block` (after `group(block)`). */
-  build(i: number, block: Block, strings: StringTable): { block: NativeBlock; columns: string[] } {
-    const g = this.#groupings[i]!;
-    let out = this.#outputs[i];
-    if (out === undefined || out.capacity < g.count) {
-      out = new Block(this.#rolledPlans, Math.max(g.count, 1024, (out?.capacity ?? 0) * 2));
-      this.#outputs[i] = out;
-    }
-    out.rows = g.count;
-    this.#rolledIndex.forEach((k, j) => {
-      const dst = out.columns[j]!;
-      if (k === this.#time) {
-        (dst as Uint32Array).set(g.time.subarray(0, g.count));
-      } else if (k === this.#bytes || k === this.#packets) {
-        const sums = k === this.#bytes ? g.bytes : g.packets;
-        const o = dst as Uint32Array;
-        for (let r = 0; r < g.count; r++) {
-          o[2 * r] = sums[r]! % 4294967296;
-          o[2 * r + 1] = sums[r]! / 4294967296;
-        }
-      } else {
-        const from = wordsOf(block.columns[k]!, block.capacity);
-        const to = wordsOf(dst, out.capacity);
-        from.forEach((w, m) => gather(w, to[m]!.values, g.rep, g.count));
-      }
-    });
-    return buildBlock(this.#rolledPlans, out, strings);
+  /** grouping is the groups of the last block after `group()`. */
+  get grouping(): Grouping {
+    return this.#grouping;
   }
 
   // wordsOf returns the dimensions' words of `block`.
@@ -319,21 +257,25 @@ export class Rollups {
     return this.#words;
   }
 
-  // add groups the inputs by bucket and both hashes into `out`. With
-  // `exact`, an input joins a group only once equal to its row on every
+  // add groups rows 0 to m-1 by bucket and both hashes. With `exact`, a
+  // row joins a group only once equal to its first row on every
   // dimension; otherwise all are checked at the end, column after column,
   // and add returns false if one differs.
-  *#add(words: readonly Words[], input: Input, interval: number, out: Grouping, exact: boolean): Steps<boolean> {
-    const { m, rows, hash: hashes, hash2: hashes2, time, bytes, packets } = input;
+  *#add(words: readonly Words[], m: number, time: Uint32Array, exact: boolean): Steps<boolean> {
+    const out = this.#grouping;
+    const hashes = this.#rowHash;
+    const hashes2 = this.#rowHash2;
+    const bytes = this.#rowBytes;
+    const packets = this.#rowPackets;
+    const interval = this.intervalSeconds;
     out.reserve(m);
     out.count = 0;
-    if (this.#inputGroup.length < m) this.#inputGroup = new Int32Array(Math.max(m, this.#inputGroup.length * 2));
     let size = 1024;
     while (size < 2 * m) size *= 2;
     if (this.#slots.length < size) this.#slots = new Int32Array(size);
     const slots = this.#slots.subarray(0, size).fill(-1);
     const mask = size - 1;
-    const inputGroup = this.#inputGroup;
+    const rowGroup = this.#rowGroup;
     const { rep, hash, hash2, time: groupTime, bytes: groupBytes, packets: groupPackets } = out;
     for (let k = 0; k < m; k++) {
       if (k > 0 && k % STEP_ROWS === 0) yield;
@@ -341,26 +283,25 @@ export class Rollups {
       const bucket = t - (t % interval);
       const h = hashes[k]!;
       const h2 = hashes2[k]!;
-      const row = rows[k]!;
       let s = mix(h ^ Math.imul(bucket, 0x9e3779b1)) & mask;
       for (;;) {
         const g = slots[s]!;
         if (g < 0) {
           const n = out.count++;
           slots[s] = n;
-          rep[n] = row;
+          rep[n] = k;
           hash[n] = h;
           hash2[n] = h2;
           groupTime[n] = bucket;
           groupBytes[n] = bytes[k]!;
           groupPackets[n] = packets[k]!;
-          inputGroup[k] = n;
+          rowGroup[k] = n;
           break;
         }
-        if (hash[g] === h && hash2[g] === h2 && groupTime[g] === bucket && (!exact || sameAcross(words, rep[g]!, words, row))) {
+        if (hash[g] === h && hash2[g] === h2 && groupTime[g] === bucket && (!exact || sameAcross(words, rep[g]!, words, k))) {
           groupBytes[g]! += bytes[k]!;
           groupPackets[g]! += packets[k]!;
-          inputGroup[k] = g;
+          rowGroup[k] = g;
           break;
         }
         s = (s + 1) & mask;
@@ -368,7 +309,7 @@ export class Rollups {
     }
     if (exact) return true;
     if (this.#groupValues.length < out.count) this.#groupValues = new Uint32Array(Math.max(out.count, this.#groupValues.length * 2));
-    return yield* sameAsSteps(words, m, rows === this.#identity ? null : rows, inputGroup, rep, out.count, this.#groupValues);
+    return yield* sameAsSteps(words, m, rowGroup, rep, out.count, this.#groupValues);
   }
 }
 
@@ -397,7 +338,7 @@ function gather(from: Words, to: Words['values'], rep: Int32Array, count: number
  * and again at each merge.
  *
  * Each block is grouped at the finest interval (hashes of its rows, see
- * Rollups); each group is then looked up in a running table of groups
+ * BlockGroups); each group is then looked up in a running table of groups
  * (same hashes, bucket and dimensions: a new one gets a copy of its
  * row's columns) and its counters added. `flush()` puts the groups of
  * the buckets over first (or all of them); `build()` makes the block of
@@ -409,9 +350,9 @@ function gather(from: Words, to: Words['values'], rep: Int32Array, count: number
  * successive minutes.
  */
 export class RunningRollups {
-  readonly levels: ReadonlyArray<Pick<Level, 'table' | 'intervalSeconds'>>;
+  readonly levels: readonly Level[];
   // Groups each block at the finest interval.
-  readonly #blocks: Rollups;
+  readonly #blocks: BlockGroups;
   readonly #rolledIndex: readonly number[];
   readonly #plans: readonly Plan[];
   readonly #time: number;
@@ -440,7 +381,7 @@ export class RunningRollups {
     const finest = sorted[0];
     const uneven = sorted.find((s) => s % finest! !== 0);
     if (uneven !== undefined) throw new Error(`clickhouse.resolutions: standalone needs the intervals of the rolled-up tables to be multiples of the finest one (${finest} s), not ${uneven} s`);
-    this.#blocks = new Rollups(schema, plans, finest === undefined ? [] : [finest]);
+    this.#blocks = new BlockGroups(schema, plans, finest ?? 60);
     this.#rolledIndex = this.#blocks.rolledIndex;
     const rolled = this.#blocks.rolledPlans;
     this.#plans = rolled;
@@ -474,7 +415,7 @@ export class RunningRollups {
   *addSteps(block: Block): Steps<boolean> {
     if (this.levels.length === 0 || block.rows === 0) return true;
     yield* this.#blocks.groupSteps(block);
-    const g = this.#blocks.grouping(0);
+    const g = this.#blocks.grouping;
     if (g.count > this.room) return false;
     const table = this.#table;
     if (this.#count + g.count > table.capacity) table.reserve(this.#plans, this.#count + g.count);
