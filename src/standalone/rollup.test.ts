@@ -181,6 +181,54 @@ test('rollups: rows apart on any one dimension stay apart, main-only columns are
   assert.equal(g.time[1], t0 - (t0 % 3600) + 3600);
 });
 
+test('rollups: rows whose hashes match but whose dimensions differ are grouped again, apart', () => {
+  // Both hashes of two different rows rarely collide: rows 0 and 1 are
+  // hashed equal, then row 1's first dimension changes before they are
+  // grouped, as if its values had collided with row 0's.
+  const schema = new Schema(SCHEMA);
+  const plans = plan(schema);
+  const strings = new StringTable();
+  const base = randomBatch(strings, 1, 7);
+  const block = new Block(plans, 8);
+  for (let i = 0; i < 3; i++) block.append(plans, base, 0, 1);
+  const groups = new BlockGroups(schema, plans, 60);
+  const steps = groups.groupSteps(block);
+  assert.equal(steps.next().done, false); // the first columns hashed
+  const first = groups.words(block)[0]!;
+  first.values[first.width]! ^= 1;
+  while (steps.next().done !== true);
+  const g = groups.grouping;
+  assert.ok(!groups.sameDimensions(block, 0, 1));
+  assert.equal(g.count, 2);
+  assert.deepEqual([...g.rep.subarray(0, 2)], [0, 1]);
+  assert.equal(g.bytes[0], 2 * base.bytes[0]!);
+  assert.equal(g.bytes[1], base.bytes[0]!);
+});
+
+test('rollups: a group whose hashes match a running one but whose dimensions differ gets its own row', () => {
+  // As above, one level up: the block's row is hashed equal to the running
+  // table's, then its first dimension changes before the two are matched.
+  const schema = new Schema(SCHEMA);
+  const plans = plan(schema);
+  const strings = new StringTable();
+  const base = randomBatch(strings, 1, 7);
+  const blocks = [0, 1].map(() => {
+    const block = new Block(plans, 4);
+    block.append(plans, base, 0, 1);
+    return block;
+  });
+  const running = new RunningRollups(schema, plans, [60], 100);
+  assert.ok(running.add(blocks[0]!));
+  const steps = running.addSteps(blocks[1]!);
+  assert.equal(steps.next().done, false); // the first columns hashed
+  const first = new BlockGroups(schema, plans, 60).words(blocks[1]!)[0]!;
+  first.values[0]! ^= 1;
+  let r = steps.next();
+  while (r.done !== true) r = steps.next();
+  assert.equal(r.value, true);
+  assert.equal(running.groups, 2);
+});
+
 test('rollups: a block added up in steps yields between them and sums as when added at once', () => {
   const schema = new Schema(SCHEMA);
   const plans = plan(schema);
