@@ -13,18 +13,13 @@ export class Spares<T> {
   readonly #max: number;
   readonly #idleMs: number;
   readonly #size: (item: T) => number;
-  readonly #dispose: (item: T) => void;
   #items: Array<{ item: T; at: number }> = [];
 
-  /**
-   * `max` bounds the spares kept, `size` tells the capacity of one,
-   * `dispose` frees one given up.
-   */
-  constructor(options: { max: number; idleMs: number; size: (item: T) => number; dispose?: (item: T) => void }) {
+  /** `max` bounds the spares kept, `size` tells the capacity of one; one given up is left to the garbage collector. */
+  constructor(options: { max: number; idleMs: number; size: (item: T) => number }) {
     this.#max = options.max;
     this.#idleMs = options.idleMs;
     this.#size = options.size;
-    this.#dispose = options.dispose ?? (() => undefined);
   }
 
   /** length is the number of spares kept. */
@@ -51,22 +46,16 @@ export class Spares<T> {
     for (let i = 1; i < this.#items.length; i++) {
       if (this.#size(this.#items[i]!.item) < this.#size(this.#items[smallest]!.item)) smallest = i;
     }
-    this.#dispose(this.#items.splice(smallest, 1)[0]!.item);
+    this.#items.splice(smallest, 1);
   }
 
   /** trim gives up the spares idle for longer than `idleMs`. */
   trim(now = Date.now()): void {
-    const kept = [];
-    for (const s of this.#items) {
-      if (now - s.at > this.#idleMs) this.#dispose(s.item);
-      else kept.push(s);
-    }
-    this.#items = kept;
+    this.#items = this.#items.filter((s) => now - s.at <= this.#idleMs);
   }
 
   /** clear gives up every spare. */
   clear(): void {
-    for (const s of this.#items) this.#dispose(s.item);
     this.#items = [];
   }
 }
