@@ -425,9 +425,10 @@ test('rollups: the sums of many blocks are written when the engine is idle, else
       const expected = await sums('flows', `toStartOfInterval(TimeReceived, toIntervalSecond(${interval}))`, where);
       assert.deepEqual(await sums(table, 'TimeReceived', where), expected, table);
     }
-    const [stored] = await ch.embedded.select<{ n: string }>(`SELECT count() AS n FROM flows_1m0s WHERE ${where}`);
+    // Counted as written: the table's merges may have added its rows up already.
+    const written = metrics['akvorado_standalone_sink_rollup_rows_total{table="flows_1m0s"}']!;
     const groups = (await sums('flows', 'toStartOfMinute(TimeReceived)', where)).length;
-    assert.ok(Number(stored!.n) > groups, `written several times: ${stored!.n} rows for ${groups} groups`);
+    assert.ok(written > groups, `written several times: ${written} rows for ${groups} groups`);
   }
 
   // By default an engine keeping up gets the sums within a tick of their flows.
