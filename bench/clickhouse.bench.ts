@@ -7,8 +7,9 @@
 // flows as Native blocks into flows fed views (`.views`: the distributed
 // setup, where views write the rolled-up tables) and into a copy of flows
 // alone (`.table_alone`, and `.table_alone.two_at_once`: two inserts at
-// once on two sessions, the engine's insert with both cores). Two kinds of flows: realistic ones (repetitive,
-// as networks are) and a worst case (columns drawn uniformly).
+// once on two sessions, the engine's insert with both cores). Two kinds of
+// flows: realistic ones (repetitive, as networks are) and a worst case
+// (columns drawn uniformly).
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';

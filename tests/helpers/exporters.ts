@@ -194,14 +194,6 @@ export interface ExportResult {
 }
 
 /**
- * exportCapture runs a real exporter over `pcap` and returns the datagrams
- * it sent, in arrival order, each also forwarded to 127.0.0.1:`forward` when
- * not 0. Both exporters flush their flow caches and exit at the end of the
- * file (pmacctd first sleeps 2 s); a hung one is killed after `timeoutMs`.
- * pmacctd's sfprobe sends only full datagrams: the samples of the last
- * partial one are lost (see craftTraffic's trailer).
- */
-/**
  * pmacctdRacedAtExit tells a pmacctd run that did its work but exited with
  * 1 because, at the end of the file, its core process saw the plugin's
  * connection close before its own shutdown: the plugin logged its shutdown
@@ -213,6 +205,14 @@ function pmacctdRacedAtExit(mode: ExporterMode, code: number | null, output: str
   return mode.tool !== 'softflowd' && code === 1 && output.includes('Shutting down on user request') && output.includes('no more plugins active');
 }
 
+/**
+ * exportCapture runs a real exporter over `pcap` and returns the datagrams
+ * it sent, in arrival order, each also forwarded to 127.0.0.1:`forward` when
+ * not 0. Both exporters flush their flow caches and exit at the end of the
+ * file (pmacctd first sleeps 2 s); a hung one is killed after `timeoutMs`.
+ * pmacctd's sfprobe sends only full datagrams: the samples of the last
+ * partial one are lost (see craftTraffic's trailer).
+ */
 export async function exportCapture(pcap: Uint8Array, mode: ExporterMode, forward = 0, timeoutMs = 30_000): Promise<ExportResult> {
   const dir = mkdtempSync(join(tmpdir(), 'akvorado-exporter-'));
   const recorder = await Recorder.start(forward);

@@ -117,7 +117,7 @@ export class StaticProvider implements Provider {
     if (e === undefined) return Promise.resolve(null);
     const interfaces = new Map<number, InterfaceInfo | null>();
     for (const i of ifIndexes) {
-      const iface = e.interfaces.get(i) ?? e.default;
+      const iface = interfaceOf(e, i);
       if (iface !== null) interfaces.set(i, iface);
     }
     return Promise.resolve({ exporter: e.exporter, interfaces });
@@ -125,8 +125,8 @@ export class StaticProvider implements Provider {
 
   answerNow(exporterIP: string, ifIndex: number): { exporter: ExporterInfo; interface: InterfaceInfo } | null {
     const e = this.exporter(exporterIP);
-    const iface = e === undefined ? null : (e.interfaces.get(ifIndex) ?? e.default);
-    return iface === null ? null : { exporter: e!.exporter, interface: iface };
+    const iface = e === undefined ? null : interfaceOf(e, ifIndex);
+    return e === undefined || iface === null ? null : { exporter: e.exporter, interface: iface };
   }
 
   // exporter is the configured exporter whose subnet has this address.
@@ -134,4 +134,9 @@ export class StaticProvider implements Provider {
     const addr = parseIP(exporterIP);
     return addr === null ? undefined : this.config.exporters.lookup(addr);
   }
+}
+
+// interfaceOf is the interface configured for `ifIndex`, else the exporter's default (null: none).
+function interfaceOf(e: StaticExporter, ifIndex: number): InterfaceInfo | null {
+  return e.interfaces.get(ifIndex) ?? e.default;
 }
