@@ -268,6 +268,40 @@ test('sink: the rolled-up tables\' sums are inserted beside the blocks, one set 
   assert.deepEqual(row, { b: String(6 * 4500), p: String(6 * 3) });
 });
 
+// Ordered records the table of each insert, in the order they start.
+class Ordered extends Failing {
+  tables: string[] = [];
+  constructor(ch: ClickHouse) {
+    super(ch, 0);
+  }
+  override insert(table: string, columns: readonly string[], format: InsertFormat, data: InsertData, options?: QueryOptions): Promise<void> {
+    this.tables.push(table);
+    return super.insert(table, columns, format, data, options);
+  }
+}
+
+test('sink: stop inserts every block, then the sums of all of them once', async (t) => {
+  const ch = await testClickHouse(t);
+  const schema = new Schema(SCHEMA);
+  await new Migrations(newMock(), ch.config, ch.embedded, schema, null, { rollupViews: false }).run();
+  const strings = new StringTable();
+  const ordered = new Ordered(ch.embedded);
+  const r = newMock();
+  // No tick before stop(): the blocks are due as they fill up.
+  const sink = new SinkComponent(r, ordered, schema, { strings, intervalMs: 60_000, batchRows: 4, maxInsertRows: 4, maxPendingRows: 100, parallelInserts: 3, rollups: [60, 300, 3600] });
+  sink.start();
+  const b = batchOf(strings);
+  for (let k = 0; k < 6; k++) sink.send(b);
+  await sink.stop();
+  // Three blocks, whose inserts do not wait for their rows to be added up;
+  // the sums once, after the last block (before, once after each block).
+  assert.deepEqual(ordered.tables, ['flows', 'flows', 'flows', 'flows_1m0s', 'flows_5m0s', 'flows_1h0m0s']);
+  const [row] = await ch.embedded.select<{ b: string; n: string }>('SELECT toString(sum(Bytes)) AS b, toString(count()) AS n FROM flows_1m0s');
+  assert.equal(row!.b, String(6 * 4500));
+  const metrics = await r.getMetrics('akvorado_standalone_sink_');
+  assert.equal(metrics['akvorado_standalone_sink_rollup_rows_total{table="flows_1m0s"}'], Number(row!.n));
+});
+
 // Recording records each insert's spool file and whether it was there.
 class Recording extends Failing {
   files: Array<{ path: string; bytes: number; there: boolean }> = [];

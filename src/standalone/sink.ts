@@ -151,19 +151,19 @@ interface Prepared {
  * ClickHouse driver (standalone: the embedded engine), in place of Kafka,
  * and their sums into the rolled-up tables (see rollup.ts).
  * `send()` copies the rows at once (worker buffers are reused) into blocks
- * of at most `maxInsertRows` rows. A block is prepared (encoded as a
- * Native block for flows, whose insert may start at once, then its rows
- * added up into the running sums of the rolled-up tables, and emptied for
- * reuse) when
- * `batchRows` rows are pending and no insert runs, every `intervalMs`
- * likewise, and as soon as it is full even while inserts run: the engine's
- * inserts and the encoding of the next block overlap. Up to
- * `parallelInserts` prepared blocks are inserted at once; while they run,
+ * of at most `maxInsertRows` rows. A block is encoded as a Native block for
+ * flows, whose insert may start at once, when `batchRows` rows are pending
+ * and no insert runs, every `intervalMs` likewise, and as soon as it is
+ * full even while inserts run: the engine's inserts and the encoding of the
+ * next block overlap. Encoded blocks are then added up into the running
+ * sums of the rolled-up tables, one after the other, and emptied for
+ * reuse; the next blocks' inserts do not wait for that. Up to
+ * `parallelInserts` encoded blocks are inserted at once; while they run,
  * the next block fills up, so that inserts grow when the engine is slow.
  * The running sums are encoded for their tables at a tick of `intervalMs`
  * when no insert runs or waits and inserts ran less than half of the
  * interval before (`sumsWhenIdle`), else those of the minutes over once the
- * block prepared after the end of their minute (and `sumsDelayMs`) is added up,
+ * block encoded after the end of their minute (and `sumsDelayMs`) is added up,
  * on their own if no block comes, or as soon as they hold `maxInsertRows`
  * groups; their inserts (one table after the other) run beside those of
  * the blocks, one set of sums at a time: the engine needs
@@ -171,7 +171,8 @@ interface Prepared {
  * prepared block or sums and is retried with a doubling delay, from the
  * table where it failed.
  * Rows beyond `maxPendingRows` (a slow or failing engine) are dropped and
- * counted. `stop()` inserts what was accepted.
+ * counted. `stop()` inserts what was accepted: every block, then the sums
+ * of all of them, once.
  */
 export class SinkComponent implements Component {
   readonly #r: Reporter;
@@ -197,8 +198,10 @@ export class SinkComponent implements Component {
   #pendingRows = 0;
   // The prepared blocks whose inserts run, and their end.
   readonly #running = new Map<Prepared, Promise<void>>();
-  // The block being prepared, if any.
-  #preparing: Promise<void> | null = null;
+  // Blocks encoded and waiting to be added up for the rolled-up tables, oldest first.
+  #adding: Block[] = [];
+  // The adding up of encoded blocks and the writing of the sums, if running.
+  #summing: Promise<void> | null = null;
   #timer: NodeJS.Timeout | null = null;
   // Time inserts ran since the last tick, since when they run, and whether
   // they ran less than half of the interval before the last tick.
@@ -298,34 +301,45 @@ export class SinkComponent implements Component {
     if (oldest.room === 0 || oldest.rows >= this.#options.batchRows) this.#kick(false);
   }
 
-  // kick prepares the next block when due (see the class; one at a time)
-  // and starts the inserts of prepared ones while fewer than
+  // kick encodes the blocks due (see the class) while fewer than
+  // maxPrepared wait for their inserts or to be added up, starts adding up
+  // those encoded (one block at a time) and the writing of the running sums
+  // when due, and starts the inserts of prepared ones while fewer than
   // parallelInserts run, unless a retry delay is not over; `timer`
-  // prepares a block below batchRows too.
+  // encodes a block below batchRows too.
   #kick(timer: boolean): void {
     if (this.#state !== 'started' && this.#state !== 'stopping') return;
+    const idle = this.#running.size === 0 && this.#prepared.length === 0;
     // Sums prepared (at most a few) do not count: they have an insert session of their own.
-    if (this.#preparing === null && this.#prepared.filter((p) => !p.sums).length < this.#maxPrepared) {
-      const block = this.#queue[0];
-      const idle = this.#running.size === 0 && this.#prepared.length === 0;
-      const due =
-        block !== undefined &&
-        (block.room === 0 ||
-          this.#queue.length > 1 ||
-          (block.rows > 0 && (this.#state === 'stopping' || (idle && (timer || block.rows >= this.#options.batchRows)))));
+    while (this.#adding.length < this.#maxPrepared && this.#prepared.filter((p) => !p.sums).length < this.#maxPrepared && this.#due(timer)) {
+      this.#encode(this.#queue.shift()!);
+    }
+    if (this.#summing === null) {
       // An engine with time to spare (no insert now, inserts less than half
       // of the last interval) gets the sums at once (with the block or
       // alone): the rolled-up tables then trail flows by a second, not a
-      // minute. Without a block due, the running sums alone when their time has come.
+      // minute. Without a block to add up, the running sums alone when their time has come.
       const soon = timer && idle && this.#spare && this.#options.sumsWhenIdle;
-      if (due || ((timer || this.#state === 'stopping') && (this.#flushDue() || (soon && this.#rollups.groups > 0)))) {
-        this.#preparing = this.#prepare(due ? this.#queue.shift()! : null, soon).finally(() => {
-          this.#preparing = null;
+      if (this.#adding.length > 0 || ((timer || this.#state === 'stopping') && (this.#flushDue() || (soon && this.#rollups.groups > 0)))) {
+        this.#summing = this.#sum(soon).finally(() => {
+          this.#summing = null;
           this.#kick(false);
         });
       }
     }
     this.#start();
+  }
+
+  // due tells whether the oldest block filling up is to be encoded now (see the class).
+  #due(timer: boolean): boolean {
+    const block = this.#queue[0];
+    if (block === undefined) return false;
+    const idle = this.#running.size === 0 && this.#prepared.length === 0;
+    return (
+      block.room === 0 ||
+      this.#queue.length > 1 ||
+      (block.rows > 0 && (this.#state === 'stopping' || (idle && (timer || block.rows >= this.#options.batchRows))))
+    );
   }
 
   // start runs the inserts of prepared blocks while fewer than
@@ -361,56 +375,74 @@ export class SinkComponent implements Component {
     if (this.#running.size === 0) this.#busyMs += performance.now() - this.#busySince;
   }
 
-  // prepare encodes a block (null: none) for its insert into flows, which
-  // may start at once, adds its rows up into the running sums of the
-  // rolled-up tables, and encodes these too when due; then empties the
-  // block for reuse. It lets the event loop run between steps (a block of
-  // 250,000 flows takes a few hundred milliseconds in all), so that the
-  // workers' batches are taken meanwhile.
-  async #prepare(block: Block | null, flush: boolean): Promise<void> {
-    if (block !== null) {
-      const rows = block.rows;
-      const end = this.#metrics.encoding.startTimer();
-      try {
-        const { block: native, columns } = buildBlock(this.#plans, block, this.#options.strings);
-        const insert = { table: this.#options.table, columns, data: this.#spool(native), rows, rollup: -1 };
-        this.#add({ rows, inserts: [insert], done: 0, sums: false });
-      } catch (err) {
-        // Encoding reads arrays the sink filled itself: the spool may be full.
-        this.#metrics.errors.inc();
-        this.#drop(rows, 'cannot encode or spool them');
-        this.#pendingRows -= rows;
-        this.#metrics.pending.set(this.#pendingRows);
-        this.#r.logger.error({ err, rows }, 'cannot encode flows for their insert, dropping them');
-      }
-      end();
-    }
+  // encode encodes a block for its insert into flows, which may start at
+  // once, and leaves it to be added up for the rolled-up tables (then
+  // emptied for reuse): the inserts of the next blocks need not wait for
+  // the sums of the previous ones.
+  #encode(block: Block): void {
+    const rows = block.rows;
+    const end = this.#metrics.encoding.startTimer();
     try {
-      if (block !== null && this.#rollups.levels.length > 0) {
-        // In steps: a block of 250,000 flows takes the main thread 300 to
-        // 700 ms under load, during which inserts done would wait to be
-        // known and the workers' batches to be taken.
+      const { block: native, columns } = buildBlock(this.#plans, block, this.#options.strings);
+      const insert = { table: this.#options.table, columns, data: this.#spool(native), rows, rollup: -1 };
+      this.#add({ rows, inserts: [insert], done: 0, sums: false });
+    } catch (err) {
+      // Encoding reads arrays the sink filled itself: the spool may be full.
+      this.#metrics.errors.inc();
+      this.#drop(rows, 'cannot encode or spool them');
+      this.#pendingRows -= rows;
+      this.#metrics.pending.set(this.#pendingRows);
+      this.#r.logger.error({ err, rows }, 'cannot encode flows for their insert, dropping them');
+      block.clear();
+      this.#blocks.give(block);
+      return;
+    }
+    end();
+    if (this.#rollups.levels.length === 0) {
+      block.clear();
+      this.#blocks.give(block);
+    } else {
+      this.#adding.push(block);
+    }
+  }
+
+  // sum adds up the rows of the encoded blocks into the running sums of
+  // the rolled-up tables, one block after the other, then encodes the sums
+  // for their tables when due (`soon`: the engine has time to spare). It
+  // lets the event loop run between steps (a block of 250,000 flows takes
+  // a hundred milliseconds or more), so that the workers' batches are taken meanwhile.
+  async #sum(soon: boolean): Promise<void> {
+    for (let block = this.#adding[0]; block !== undefined; block = this.#adding[0]) {
+      try {
         if (!(await stepped(this.#rollups.addSteps(block)))) {
           // The running sums are full: written, and started again with this block.
           await this.#flush(true);
           await stepped(this.#rollups.addSteps(block));
         }
         if (this.#flushAt === 0 && this.#rollups.groups > 0) this.#flushAt = nextFlush(this.#rollups.levels[0]!.intervalSeconds, this.#options.sumsDelayMs);
-        this.#metrics.runningGroups.set(this.#rollups.groups);
+      } catch (err) {
+        this.#lost(err);
       }
-      if (this.#rollups.groups > 0 && (flush || this.#flushDue())) await this.#flush(flush || this.#state === 'stopping');
-    } catch (err) {
-      // Not expected either: the sums are the sink's own arrays. The flows are in their block's insert.
-      this.#metrics.errors.inc();
-      this.#rollups.reset();
-      this.#flushAt = 0;
-      this.#metrics.runningGroups.set(0);
-      this.#r.logger.error({ err }, 'cannot add flows up for the rolled-up tables, their running sums are lost');
-    }
-    if (block !== null) {
+      this.#metrics.runningGroups.set(this.#rollups.groups);
+      this.#adding.shift();
       block.clear();
       this.#blocks.give(block);
     }
+    try {
+      if (this.#rollups.groups > 0 && (soon || this.#flushDue())) await this.#flush(soon || this.#state === 'stopping');
+    } catch (err) {
+      this.#lost(err);
+    }
+  }
+
+  // lost empties the running sums after an unexpected error.
+  #lost(err: unknown): void {
+    // Not expected: the sums are the sink's own arrays. The flows are in their blocks' inserts.
+    this.#metrics.errors.inc();
+    this.#rollups.reset();
+    this.#flushAt = 0;
+    this.#metrics.runningGroups.set(0);
+    this.#r.logger.error({ err }, 'cannot add flows up for the rolled-up tables, their running sums are lost');
   }
 
   // spool writes an encoded block to a spool file.
@@ -443,9 +475,12 @@ export class SinkComponent implements Component {
     this.#metrics.spooled.set(bytes);
   }
 
-  // flushDue tells whether the running sums are to be written now.
+  // flushDue tells whether the running sums are to be written now: their
+  // time has come, or the sink stops and every block accepted is added up.
   #flushDue(): boolean {
-    return this.#rollups.groups > 0 && (this.#state === 'stopping' || Date.now() >= this.#flushAt);
+    if (this.#rollups.groups === 0) return false;
+    if (this.#state === 'stopping') return this.#queue.length === 0 && this.#adding.length === 0;
+    return Date.now() >= this.#flushAt;
   }
 
   // flush prepares the inserts of the running sums into each rolled-up
@@ -517,13 +552,13 @@ export class SinkComponent implements Component {
     // are in or stopAttempts of them failed.
     for (;;) {
       this.#kick(true);
-      const done = this.#pendingRows === 0 && this.#rollups.groups === 0 && this.#prepared.length === 0;
+      const done = this.#pendingRows === 0 && this.#rollups.groups === 0 && this.#prepared.length === 0 && this.#adding.length === 0;
       if (done || this.#stopFailures >= this.#options.stopAttempts) break;
-      const busy = [...this.#running.values(), ...(this.#preparing === null ? [] : [this.#preparing])];
+      const busy = [...this.#running.values(), ...(this.#summing === null ? [] : [this.#summing])];
       if (busy.length > 0) await Promise.race(busy);
       else await new Promise((resolve) => setTimeout(resolve, Math.max(0, this.#retryAt - Date.now())));
     }
-    while (this.#running.size > 0 || this.#preparing !== null) await Promise.allSettled([...this.#running.values(), this.#preparing]);
+    while (this.#running.size > 0 || this.#summing !== null) await Promise.allSettled([...this.#running.values(), this.#summing]);
     this.#state = 'stopped';
     if (this.#pendingRows > 0) {
       this.#r.logger.error({ rows: this.#pendingRows }, 'flows lost at stop: inserts keep failing');
