@@ -321,7 +321,7 @@ test('rollups: the check of grouped rows finds one differing word', () => {
   const narrow: Words = { values: new Uint8Array([7, 8, 7, 8, 7, 8]), width: 1 };
   const group = new Int32Array([0, 1, 0, 1, 0, 1]);
   const rep = new Int32Array([0, 1]);
-  const scratch = new Uint32Array(2);
+  const scratch = { values: new Uint32Array(0) };
   assert.ok(sameAs([wide, narrow], 6, group, rep, 2, scratch));
   // The second word of row 4 differs from its group's (row 0).
   wide.values[9] = 9;
@@ -330,6 +330,29 @@ test('rollups: the check of grouped rows finds one differing word', () => {
   // The last row differs from its group's (row 1) on the narrow column only.
   narrow.values[5] = 0;
   assert.ok(!sameAs([narrow], 6, group, rep, 2, scratch));
+});
+
+test('rollups: the check of grouped rows finds a differing word in any column of a quad, and after it', () => {
+  // Five rows, two groups (first rows 0 and 1); five one-word columns of
+  // three widths: the first four are checked at once, the fifth alone.
+  const columns = (): Words[] => [
+    { values: new Uint32Array([1, 2, 1, 2, 1]), width: 1 },
+    { values: new Uint8Array([3, 4, 3, 4, 3]), width: 1 },
+    { values: new Uint16Array([5, 6, 5, 6, 5]), width: 1 },
+    { values: new Uint32Array([7, 8, 7, 8, 7]), width: 1 },
+    { values: new Uint8Array([9, 0, 9, 0, 9]), width: 1 },
+  ];
+  const group = new Int32Array([0, 1, 0, 1, 0]);
+  const rep = new Int32Array([0, 1]);
+  const scratch = { values: new Uint32Array(0) };
+  assert.ok(sameAs(columns(), 5, group, rep, 2, scratch));
+  for (let c = 0; c < 5; c++) {
+    for (const row of [3, 4]) {
+      const words = columns();
+      words[c]!.values[row] = 99;
+      assert.ok(!sameAs(words, 5, group, rep, 2, scratch), `column ${c}, row ${row}`);
+    }
+  }
 });
 
 test('rollups: the check of the matches in the running table finds one differing word, rows without a match left out', () => {

@@ -53,8 +53,8 @@ function wordsOf(c: Column, capacity: number): Words[] {
   return [{ values: c as Uint8Array | Uint16Array | Uint32Array, width }];
 }
 
-// Hashes and checks below run column after column, a small function
-// called once per column (optimized after a few calls): a row's forty-odd
+// Hashes and checks below run column after column (a few at once, see
+// quadAt), a small function called once per column or quad (optimized after a few calls): a row's forty-odd
 // values sit in as many arrays, and going through them row after row
 // misses the cache on each.
 
@@ -71,18 +71,43 @@ export function drain<T>(steps: Steps<T>): T {
   }
 }
 
-// STEP_WORDS is how many columns' words a step goes through; STEP_ROWS how many rows.
+// STEP_WORDS is about how many words a step goes through; STEP_ROWS how many rows.
 const STEP_WORDS = 8;
 const STEP_ROWS = 65_536;
 
-// hashRows writes two independent hashes of rows 0 to n-1 into `a` and `b`.
+// Hashes and checks go through the columns of one word per row four at a
+// time (a quad), and through a wider column's words at once: each row's
+// hashes or group are then read and written once per quad rather than per
+// word. Measured on blocks of 250,000 flows, the grouping took 52 to 54 ms
+// against 68 to 87 one word at a time (realistic flows), 87 to 89 against
+// 138 to 144 (worst case); eight at a time gained nothing more.
+
+// quadAt returns how many columns of one word per row start at words[c] (4 at most).
+function quadAt(words: readonly Words[], c: number): number {
+  let k = 0;
+  while (k < 4 && c + k < words.length && words[c + k]!.width === 1) k++;
+  return k;
+}
+
+// hashRows writes two independent hashes of rows 0 to n-1 into `a` and
+// `b`: for each word in turn, FNV-1a's step on 32-bit words and a
+// rotate-multiply one, then murmur3's finalizer.
 function* hashRows(words: readonly Words[], n: number, a: Int32Array, b: Int32Array): Steps<void> {
   a.fill(0x2545f491, 0, n);
   b.fill(0x6a09e667, 0, n);
   let done = 0;
-  for (const w of words) {
-    for (let e = 0; e < w.width; e++) hashColumn(w.values, w.width, e, n, a, b);
-    if (++done % STEP_WORDS === 0) yield;
+  for (let c = 0; c < words.length; ) {
+    const w = words[c]!;
+    const k = quadAt(words, c);
+    if (k === 4) hashQuad(w.values, words[c + 1]!.values, words[c + 2]!.values, words[c + 3]!.values, n, a, b);
+    else if (k === 0) hashWide(w.values, w.width, n, a, b);
+    else for (let j = 0; j < k; j++) hashWide(words[c + j]!.values, 1, n, a, b);
+    c += Math.max(k, 1);
+    done += Math.max(k, w.width);
+    if (done >= STEP_WORDS) {
+      done = 0;
+      yield;
+    }
   }
   for (let i = 0; i < n; i++) {
     a[i] = mix(a[i]!);
@@ -90,42 +115,105 @@ function* hashRows(words: readonly Words[], n: number, a: Int32Array, b: Int32Ar
   }
 }
 
-// hashColumn mixes word `e` of each row into both hashes: FNV-1a's step on
-// 32-bit words, and a rotate-multiply one.
-function hashColumn(v: Words['values'], width: number, e: number, n: number, a: Int32Array, b: Int32Array): void {
-  for (let i = 0, at = e; i < n; i++, at += width) {
-    const x = v[at]!;
-    a[i] = Math.imul(a[i]! ^ x, 0x01000193);
-    const y = b[i]!;
-    b[i] = Math.imul(((y << 5) | (y >>> 27)) ^ x, 0x9e3779b1);
+// hashQuad mixes the words of four one-word columns into both hashes (see hashRows).
+function hashQuad(v0: Words['values'], v1: Words['values'], v2: Words['values'], v3: Words['values'], n: number, a: Int32Array, b: Int32Array): void {
+  for (let i = 0; i < n; i++) {
+    const x0 = v0[i]!;
+    const x1 = v1[i]!;
+    const x2 = v2[i]!;
+    const x3 = v3[i]!;
+    a[i] = Math.imul(Math.imul(Math.imul(Math.imul(a[i]! ^ x0, 0x01000193) ^ x1, 0x01000193) ^ x2, 0x01000193) ^ x3, 0x01000193);
+    let y = b[i]!;
+    y = Math.imul(((y << 5) | (y >>> 27)) ^ x0, 0x9e3779b1);
+    y = Math.imul(((y << 5) | (y >>> 27)) ^ x1, 0x9e3779b1);
+    y = Math.imul(((y << 5) | (y >>> 27)) ^ x2, 0x9e3779b1);
+    b[i] = Math.imul(((y << 5) | (y >>> 27)) ^ x3, 0x9e3779b1);
   }
+}
+
+// hashWide mixes the `width` words of each row of one column into both hashes (see hashRows).
+function hashWide(v: Words['values'], width: number, n: number, a: Int32Array, b: Int32Array): void {
+  for (let i = 0, at = 0; i < n; i++) {
+    let x = a[i]!;
+    let y = b[i]!;
+    for (let e = 0; e < width; e++, at++) {
+      const z = v[at]!;
+      x = Math.imul(x ^ z, 0x01000193);
+      y = Math.imul(((y << 5) | (y >>> 27)) ^ z, 0x9e3779b1);
+    }
+    a[i] = x;
+    b[i] = y;
+  }
+}
+
+/** Scratch is a buffer the checks below reuse (grown as needed). */
+export interface Scratch {
+  values: Uint32Array;
+}
+
+// room returns the scratch's buffer, of `size` values at least.
+function room(scratch: Scratch, size: number): Uint32Array {
+  if (scratch.values.length < size) scratch.values = new Uint32Array(Math.max(size, scratch.values.length * 2));
+  return scratch.values;
 }
 
 // sameAs (exported for its tests) tells whether every row k below m
 // equals, on every dimension, the first row of its group (group[k]; rep
-// holds the first row of each of `count` groups); `scratch` has room for
-// `count` values.
-export function sameAs(words: readonly Words[], m: number, group: Int32Array, rep: Int32Array, count: number, scratch: Uint32Array): boolean {
+// holds the first row of each of `count` groups).
+export function sameAs(words: readonly Words[], m: number, group: Int32Array, rep: Int32Array, count: number, scratch: Scratch): boolean {
   return drain(sameAsSteps(words, m, group, rep, count, scratch));
 }
 
-// sameAsSteps is sameAs in steps.
-function* sameAsSteps(words: readonly Words[], m: number, group: Int32Array, rep: Int32Array, count: number, scratch: Uint32Array): Steps<boolean> {
+// sameAsSteps is sameAs in steps. The groups' words are gathered first:
+// rows then compare with a small array that stays in cache, not with rows
+// spread over the whole block (a cache miss per row and column: two
+// thirds of the grouping's time before).
+function* sameAsSteps(words: readonly Words[], m: number, group: Int32Array, rep: Int32Array, count: number, scratch: Scratch): Steps<boolean> {
   let done = 0;
-  for (const w of words) {
-    for (let e = 0; e < w.width; e++) if (!sameColumn(w.values, w.width, e, m, group, rep, count, scratch)) return false;
-    if (++done % STEP_WORDS === 0) yield;
+  for (let c = 0; c < words.length; ) {
+    const w = words[c]!;
+    const k = quadAt(words, c);
+    if (k === 4) {
+      const s = room(scratch, 4 * count);
+      for (let j = 0; j < 4; j++) gather(words[c + j]!, s, rep, count, j * count);
+      if (!sameQuad(w.values, words[c + 1]!.values, words[c + 2]!.values, words[c + 3]!.values, m, group, s, count)) return false;
+    } else {
+      for (let j = 0; j < Math.max(k, 1); j++) {
+        const x = words[c + j]!;
+        const s = room(scratch, x.width * count);
+        gather(x, s, rep, count);
+        if (!sameWide(x.values, x.width, m, group, s)) return false;
+      }
+    }
+    c += Math.max(k, 1);
+    done += Math.max(k, w.width);
+    if (done >= STEP_WORDS) {
+      done = 0;
+      yield;
+    }
   }
   return true;
 }
 
-// sameColumn checks word `e` of one column (see sameAs). The groups'
-// values are gathered first: rows then compare with a small array that
-// stays in cache, not with rows spread over the whole block (a cache miss
-// per row and column: two thirds of the grouping's time before).
-function sameColumn(v: Words['values'], width: number, e: number, m: number, group: Int32Array, rep: Int32Array, count: number, scratch: Uint32Array): boolean {
-  for (let g = 0; g < count; g++) scratch[g] = v[rep[g]! * width + e]!;
-  for (let k = 0, at = e; k < m; k++, at += width) if (v[at] !== scratch[group[k]!]) return false;
+// sameQuad checks four one-word columns (see sameAs): the groups' words
+// are in `s`, those of the first column first (`count` each).
+function sameQuad(v0: Words['values'], v1: Words['values'], v2: Words['values'], v3: Words['values'], m: number, group: Int32Array, s: Uint32Array, count: number): boolean {
+  const c2 = 2 * count;
+  const c3 = 3 * count;
+  for (let k = 0; k < m; k++) {
+    const g = group[k]!;
+    if (v0[k] !== s[g] || v1[k] !== s[count + g] || v2[k] !== s[c2 + g] || v3[k] !== s[c3 + g]) return false;
+  }
+  return true;
+}
+
+// sameWide checks the `width` words of one column (see sameAs): the
+// groups' words are in `s`, row after row.
+function sameWide(v: Words['values'], width: number, m: number, group: Int32Array, s: Uint32Array): boolean {
+  for (let k = 0, at = 0; k < m; k++) {
+    const g = group[k]! * width;
+    for (let e = 0; e < width; e++, at++) if (v[at] !== s[g + e]) return false;
+  }
   return true;
 }
 
@@ -170,7 +258,7 @@ export class BlockGroups {
   #rowBytes = new Float64Array(0);
   #rowPackets = new Float64Array(0);
   #rowGroup = new Int32Array(0);
-  #groupValues = new Uint32Array(0);
+  readonly #groupValues: Scratch = { values: new Uint32Array(0) };
   #slots = new Int32Array(0);
 
   constructor(schema: Schema, plans: readonly Plan[], intervalSeconds: number) {
@@ -308,7 +396,6 @@ export class BlockGroups {
       }
     }
     if (exact) return true;
-    if (this.#groupValues.length < out.count) this.#groupValues = new Uint32Array(Math.max(out.count, this.#groupValues.length * 2));
     return yield* sameAsSteps(words, m, rowGroup, rep, out.count, this.#groupValues);
   }
 }
