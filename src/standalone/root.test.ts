@@ -56,7 +56,7 @@ test('engine: a failed count of the parts makes the health degraded until one pa
   assert.equal(engine.health().status, 'ok');
 });
 
-test('engine: the flows tables write through smaller buffers, compact parts and horizontal merges, set once, kept by the migrations', async (t) => {
+test('engine: the flows tables write through smaller buffers, compact parts, horizontal merges and no statistics, set once, kept by the migrations', async (t) => {
   const ch = await testClickHouse(t);
   const schema = new Schema({ enabled: [], disabled: [], mainTableOnly: [], notMainTableOnly: [] });
   const migrations = new Migrations(newMock(), ch.config, ch.embedded, schema, null, { rollupViews: false });
@@ -64,7 +64,7 @@ test('engine: the flows tables write through smaller buffers, compact parts and 
   const engine = new EngineComponent(newMock(), ch.engine, migrations, ch.embedded);
   const tables = async () =>
     await ch.embedded.select<{ name: string; set: number; v: number }>(
-      "SELECT name, toUInt8(position(create_table_query, 'max_compress_block_size = 262144') > 0 AND position(create_table_query, 'min_rows_for_wide_part = 1048576') > 0 AND position(create_table_query, 'vertical_merge_algorithm_min_rows_to_activate = 4194304') > 0) AS set, toUInt32(metadata_version) AS v FROM system.tables WHERE database = currentDatabase() AND startsWith(name, 'flows') AND endsWith(engine, 'MergeTree') ORDER BY name",
+      "SELECT name, toUInt8(position(create_table_query, 'max_compress_block_size = 262144') > 0 AND position(create_table_query, 'min_rows_for_wide_part = 1048576') > 0 AND position(create_table_query, 'vertical_merge_algorithm_min_rows_to_activate = 4194304') > 0 AND position(create_table_query, 'auto_statistics_types = \\'\\'') > 0) AS set, toUInt32(metadata_version) AS v FROM system.tables WHERE database = currentDatabase() AND startsWith(name, 'flows') AND endsWith(engine, 'MergeTree') ORDER BY name",
     );
   // An insert of 300,000 flows, more than 10 MiB: a wide part by default.
   const insert = async () => {
