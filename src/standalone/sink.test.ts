@@ -268,6 +268,42 @@ test('sink: the rolled-up tables\' sums are inserted beside the blocks, one set 
   assert.deepEqual(row, { b: String(6 * 4500), p: String(6 * 3) });
 });
 
+test('sink: flush inserts the rows accepted and their sums, the sink still taking rows', async (t) => {
+  const ch = await testClickHouse(t);
+  const schema = new Schema(SCHEMA);
+  await new Migrations(newMock(), ch.config, ch.embedded, schema, null, { rollupViews: false }).run();
+  const strings = new StringTable();
+  const r = newMock();
+  // No tick: only flush() and full blocks make inserts.
+  const sink = new SinkComponent(r, ch.embedded, schema, { strings, intervalMs: 60_000, batchRows: 100, maxInsertRows: 100, rollups: [60, 300, 3600] });
+  sink.start();
+  const count = async (table: string) => Number((await ch.embedded.select<{ n: string }>(`SELECT toString(count()) AS n FROM ${table}`))[0]!.n);
+  const b = batchOf(strings);
+  for (let round = 1; round <= 2; round++) {
+    sink.send(b);
+    sink.send(b);
+    await sink.flush();
+    assert.equal(await count('flows'), 4 * round);
+    const [sums] = await ch.embedded.select<{ b: string }>('SELECT toString(sum(Bytes)) AS b FROM flows_1h0m0s');
+    assert.equal(sums!.b, String(2 * 4500 * round));
+    assert.equal(sink.health().status, 'ok');
+  }
+  await sink.stop();
+  assert.equal(await count('flows'), 8);
+});
+
+test('sink: flush throws once inserts keep failing, the rows kept for later', async (t) => {
+  // 5 failures: flush gives up after 3 (stopAttempts), stop() gets the rows in.
+  const { ch, strings, r, sink } = await failingSink(t, 5, { intervalMs: 60_000, stopAttempts: 3 });
+  sink.send(batchOf(strings));
+  await assert.rejects(sink.flush(), /^Error: standalone sink: flush\(\): inserts keep failing: .*injected/);
+  assert.equal((await r.getMetrics('akvorado_standalone_sink_')).akvorado_standalone_sink_pending_rows, 2);
+  await sink.stop();
+  const [row] = await ch.embedded.select<{ n: string }>('SELECT toString(count()) AS n FROM flows');
+  assert.equal(row!.n, '2');
+  await assert.rejects(sink.flush(), /needs a started sink/);
+});
+
 // Ordered records the table of each insert, in the order they start.
 class Ordered extends Failing {
   tables: string[] = [];

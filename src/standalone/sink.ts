@@ -213,9 +213,12 @@ export class SinkComponent implements Component {
   // The last failed insert's error while inserts fail (null once one passes), and the last drop (Date.now()).
   #failure: { message: string; since: number } | null = null;
   #dropped: { at: number; why: string } | null = null;
-  // 'stopping': no rows accepted, every block due, failures counted.
+  // 'stopping': no rows accepted, every block and the running sums due.
   #state: 'new' | 'started' | 'stopping' | 'stopped' = 'new';
-  #stopFailures = 0;
+  // How many flush() calls run: every block and the running sums are due meanwhile.
+  #flushing = 0;
+  // Inserts failed so far (stop() and flush() give up after stopAttempts).
+  #failedInserts = 0;
 
   constructor(r: Reporter, ch: ClickHouse, schema: Schema, options: Partial<Options> = {}) {
     this.#r = r.child('standalone/sink');
@@ -320,7 +323,7 @@ export class SinkComponent implements Component {
       // alone): the rolled-up tables then trail flows by a second, not a
       // minute. Without a block to add up, the running sums alone when their time has come.
       const soon = timer && idle && this.#spare && this.#options.sumsWhenIdle;
-      if (this.#adding.length > 0 || ((timer || this.#state === 'stopping') && (this.#flushDue() || (soon && this.#rollups.groups > 0)))) {
+      if (this.#adding.length > 0 || ((timer || this.#draining()) && (this.#flushDue() || (soon && this.#rollups.groups > 0)))) {
         this.#summing = this.#sum(soon).finally(() => {
           this.#summing = null;
           this.#kick(false);
@@ -338,7 +341,7 @@ export class SinkComponent implements Component {
     return (
       block.room === 0 ||
       this.#queue.length > 1 ||
-      (block.rows > 0 && (this.#state === 'stopping' || (idle && (timer || block.rows >= this.#options.batchRows))))
+      (block.rows > 0 && (this.#draining() || (idle && (timer || block.rows >= this.#options.batchRows))))
     );
   }
 
@@ -361,7 +364,7 @@ export class SinkComponent implements Component {
         },
         () => {
           this.#ended(p);
-          if (this.#state === 'stopping') this.#stopFailures++;
+          this.#failedInserts++;
         },
       );
       if (this.#running.size === 0) this.#busySince = performance.now();
@@ -429,7 +432,7 @@ export class SinkComponent implements Component {
       this.#blocks.give(block);
     }
     try {
-      if (this.#rollups.groups > 0 && (soon || this.#flushDue())) await this.#flush(soon || this.#state === 'stopping');
+      if (this.#rollups.groups > 0 && (soon || this.#flushDue())) await this.#flush(soon || this.#draining());
     } catch (err) {
       this.#lost(err);
     }
@@ -475,11 +478,16 @@ export class SinkComponent implements Component {
     this.#metrics.spooled.set(bytes);
   }
 
+  // draining tells whether every block and the running sums are due (stop() or flush() runs).
+  #draining(): boolean {
+    return this.#state === 'stopping' || this.#flushing > 0;
+  }
+
   // flushDue tells whether the running sums are to be written now: their
-  // time has come, or the sink stops and every block accepted is added up.
+  // time has come, or the sink drains and every block accepted is added up.
   #flushDue(): boolean {
     if (this.#rollups.groups === 0) return false;
-    if (this.#state === 'stopping') return this.#queue.length === 0 && this.#adding.length === 0;
+    if (this.#draining()) return this.#queue.length === 0 && this.#adding.length === 0;
     return Date.now() >= this.#flushAt;
   }
 
@@ -541,6 +549,39 @@ export class SinkComponent implements Component {
     this.#metrics.pending.set(this.#pendingRows);
   }
 
+  /**
+   * flush inserts the rows accepted so far (and those sent meanwhile) and
+   * writes the running sums of the rolled-up tables, the sink staying
+   * started; it throws once `stopAttempts` inserts failed meanwhile (the
+   * rows stay pending, retried as usual). The benchmark measures the sink
+   * with it, one sink for all its sets as in standalone.
+   */
+  async flush(): Promise<void> {
+    if (this.#state !== 'started') throw new Error('standalone sink: flush() needs a started sink');
+    this.#flushing++;
+    try {
+      if (!(await this.#drain())) throw new Error(`standalone sink: flush(): inserts keep failing: ${this.#failure?.message ?? 'unknown error'}`);
+    } finally {
+      this.#flushing--;
+    }
+  }
+
+  // drain inserts every block and the running sums, side by side as
+  // usual, until all are in (it returns true) or stopAttempts inserts
+  // failed meanwhile (false).
+  async #drain(): Promise<boolean> {
+    const failed = this.#failedInserts;
+    for (;;) {
+      if (this.#state === 'stopped') return false;
+      this.#kick(true);
+      if (this.#pendingRows === 0 && this.#rollups.groups === 0 && this.#prepared.length === 0 && this.#adding.length === 0) return true;
+      if (this.#failedInserts - failed >= this.#options.stopAttempts) return false;
+      const busy = [...this.#running.values(), ...(this.#summing === null ? [] : [this.#summing])];
+      if (busy.length > 0) await Promise.race(busy);
+      else await new Promise((resolve) => setTimeout(resolve, Math.max(0, this.#retryAt - Date.now())));
+    }
+  }
+
   /** stop inserts the rows accepted so far (a few attempts), then refuses new ones. */
   async stop(): Promise<void> {
     if (this.#state === 'stopping' || this.#state === 'stopped') return;
@@ -548,16 +589,7 @@ export class SinkComponent implements Component {
     if (this.#timer !== null) clearInterval(this.#timer);
     this.#timer = null;
     if (this.#pendingRows > 0) this.#r.logger.info({ rows: this.#pendingRows }, 'inserting pending flows before stopping');
-    // Every block is due: inserts run side by side as before, until all
-    // are in or stopAttempts of them failed.
-    for (;;) {
-      this.#kick(true);
-      const done = this.#pendingRows === 0 && this.#rollups.groups === 0 && this.#prepared.length === 0 && this.#adding.length === 0;
-      if (done || this.#stopFailures >= this.#options.stopAttempts) break;
-      const busy = [...this.#running.values(), ...(this.#summing === null ? [] : [this.#summing])];
-      if (busy.length > 0) await Promise.race(busy);
-      else await new Promise((resolve) => setTimeout(resolve, Math.max(0, this.#retryAt - Date.now())));
-    }
+    await this.#drain();
     while (this.#running.size > 0 || this.#summing !== null) await Promise.allSettled([...this.#running.values(), this.#summing]);
     this.#state = 'stopped';
     if (this.#pendingRows > 0) {
