@@ -225,11 +225,20 @@ function columnPlan(name: string, tableType: string, source: (b: FlowBatch) => [
 /**
  * buildBlock makes one Native block of a Block's rows. Text columns are
  * written from the string table's UTF-8 bytes (ids never change meaning:
- * strings are never removed from the table).
+ * strings are never removed from the table). `indexes`, if given, lends
+ * the buffer for the one-byte indexes of the k-th LowCardinality column
+ * (see NativeBlock.lowCardinality), of `size` bytes at least: the block
+ * reads them until it is encoded or written.
  */
-export function buildBlock(plans: readonly Plan[], rows: Block, strings: StringTable): { block: NativeBlock; columns: string[] } {
+export function buildBlock(
+  plans: readonly Plan[],
+  rows: Block,
+  strings: StringTable,
+  indexes?: (k: number, size: number) => Uint8Array,
+): { block: NativeBlock; columns: string[] } {
   const block = new NativeBlock(rows.rows);
   let dictionary: Uint8Array[] | null = null;
+  let lc = 0;
   plans.forEach((p, k) => {
     const c = rows.columns[k]!;
     if (p.type === 'Array(UInt32)') {
@@ -241,7 +250,7 @@ export function buildBlock(plans: readonly Plan[], rows: Block, strings: StringT
         for (let id = 0; id < strings.size; id++) dictionary.push(strings.bytes(id));
       }
       if (p.type === 'String') block.strings(p.name, dictionary, c as Uint32Array);
-      else block.lowCardinality(p.name, dictionary, c as Uint32Array);
+      else block.lowCardinality(p.name, dictionary, c as Uint32Array, indexes?.(lc++, rows.rows));
     } else {
       block.fixed(p.name, p.type, c as ArrayBufferView);
     }

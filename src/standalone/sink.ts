@@ -192,6 +192,8 @@ export class SinkComponent implements Component {
   readonly #blocks: Spares<Block>;
   // The buffer where the columns that are not written as they are get encoded, one after the other.
   #scratch = new Uint8Array(0);
+  // The buffers of the one-byte indexes of text columns, one per column (see buildBlock).
+  readonly #indexes: Uint8Array[] = [];
   // Blocks and sums encoded and waiting for their inserts (or inserting), oldest first.
   #prepared: Prepared[] = [];
   readonly #maxPrepared: number;
@@ -386,7 +388,7 @@ export class SinkComponent implements Component {
     const rows = block.rows;
     const end = this.#metrics.encoding.startTimer();
     try {
-      const { block: native, columns } = buildBlock(this.#plans, block, this.#options.strings);
+      const { block: native, columns } = buildBlock(this.#plans, block, this.#options.strings, this.#indexesOf);
       const insert = { table: this.#options.table, columns, data: this.#spool(native), rows, rollup: -1 };
       this.#add({ rows, inserts: [insert], done: 0, sums: false });
     } catch (err) {
@@ -457,6 +459,13 @@ export class SinkComponent implements Component {
   readonly #scratchOf = (size: number): Uint8Array => {
     if (this.#scratch.length < size) this.#scratch = new Uint8Array(Math.ceil(size * 1.25));
     return this.#scratch;
+  };
+
+  // indexesOf gives the buffer of the k-th text column's indexes, of `size` bytes at least.
+  readonly #indexesOf = (k: number, size: number): Uint8Array => {
+    const b = this.#indexes[k];
+    if (b !== undefined && b.length >= size) return b;
+    return (this.#indexes[k] = new Uint8Array(Math.max(size, Math.ceil((b?.length ?? 0) * 1.25))));
   };
 
   // unspool removes the spool files of a prepared block.

@@ -98,6 +98,29 @@ test('LowCardinality columns of more than 65,536 strings take 32-bit indexes', a
   assert.deepEqual(got, [0, 1, 65535, 65536, 69999].map((n) => ({ n, name: `name-${rows - 1 - n}` })));
 });
 
+test('LowCardinality indexes written into a buffer given: the same bytes, beyond 256 strings too', () => {
+  const dictionary = Array.from({ length: 400 }, (_, i) => Buffer.from(`s${i}`));
+  for (const used of [3, 256, 257, 300]) {
+    const rows = 1000;
+    const ids = Uint32Array.from({ length: rows }, (_, i) => 399 - (i % used));
+    const plain = new NativeBlock(rows);
+    plain.lowCardinality('lc', dictionary, ids);
+    const into = new Uint8Array(rows + 5).fill(0xee);
+    const given = new NativeBlock(rows);
+    given.lowCardinality('lc', dictionary, ids, into);
+    assert.deepEqual(given.encode(), plain.encode(), `${used} strings`);
+    // Up to 256 strings, the block holds the buffer given as its indexes: changing it changes the block.
+    into[0] = 7;
+    assert.equal(Buffer.compare(given.encode(), plain.encode()) !== 0, used <= 256, `${used} strings`);
+  }
+  // Too small a buffer is not used.
+  const block = new NativeBlock(3);
+  block.lowCardinality('lc', dictionary, new Uint32Array([1, 2, 1]), new Uint8Array(2));
+  const reference = new NativeBlock(3);
+  reference.lowCardinality('lc', dictionary, new Uint32Array([1, 2, 1]));
+  assert.deepEqual(block.encode(), reference.encode());
+});
+
 test('Native blocks encode into a buffer given for reuse, the same bytes', () => {
   const block = new NativeBlock(3);
   block.fixed('n', 'UInt32', new Uint32Array([1, 2, 3]));

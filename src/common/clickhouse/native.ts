@@ -89,18 +89,38 @@ export class NativeBlock {
    *           UInt64(flags)                               index width (0: UInt8, 1: UInt16, 2: UInt32) | 1<<9 (additional keys)
    *           UInt64(keys) string*                        the dictionary, each string as in a String column
    *           UInt64(rows) index*                         one index per row, of the flags' width
+   *
+   * `into` (as many bytes as rows at least), if given, gets each row's
+   * index as the strings are renumbered, in the same pass; the block then
+   * holds it as its indexes when one byte each is enough (256 strings at
+   * most), so it must not change until the block is encoded or written.
    */
-  lowCardinality(name: string, dictionary: readonly Uint8Array[], indexes: Uint32Array): void {
+  lowCardinality(name: string, dictionary: readonly Uint8Array[], indexes: Uint32Array, into?: Uint8Array): void {
     this.header(name, 'LowCardinality(String)');
     const rows = this.rows;
-    // The strings the rows use, renumbered in order of first use.
+    // The strings the rows use, renumbered in order of first use; with
+    // `into`, each row's new index is written there at once (kept if the
+    // rows use 256 strings at most: one byte each).
     const local = new Int32Array(dictionary.length).fill(-1);
     const used: number[] = [];
-    for (let i = 0; i < rows; i++) {
-      const id = indexes[i]!;
-      if (local[id] === -1) {
-        local[id] = used.length;
-        used.push(id);
+    const out = into !== undefined && into.length >= rows ? into : null;
+    if (out !== null) {
+      for (let i = 0; i < rows; i++) {
+        const id = indexes[i]!;
+        let v = local[id]!;
+        if (v === -1) {
+          v = local[id] = used.length;
+          used.push(id);
+        }
+        out[i] = v;
+      }
+    } else {
+      for (let i = 0; i < rows; i++) {
+        const id = indexes[i]!;
+        if (local[id] === -1) {
+          local[id] = used.length;
+          used.push(id);
+        }
       }
     }
     const width = used.length <= 0x100 ? 0 : used.length <= 0x10000 ? 1 : 2;
@@ -120,6 +140,10 @@ export class NativeBlock {
     }
     view.setBigUint64(o, BigInt(rows), true);
     this.push(head.subarray(0, o + 8));
+    if (out !== null && width === 0) {
+      this.push(out.subarray(0, rows));
+      return;
+    }
     // The indexes, little-endian, are written straight into the block.
     this.push({
       size: rows << width,
