@@ -53,10 +53,10 @@ function wordsOf(c: Column, capacity: number): Words[] {
   return [{ values: c as Uint8Array | Uint16Array | Uint32Array, width }];
 }
 
-// Hashes and checks below run column after column (a few at once, see
-// quadAt), a small function called once per column or quad (optimized after a few calls): a row's forty-odd
-// values sit in as many arrays, and going through them row after row
-// misses the cache on each.
+// Hashes and checks below run column after column (four at once, see
+// quadAt), a small function called once per column or quad (optimized
+// after a few calls): a row's forty-odd values sit in as many arrays, and
+// going through them row after row misses the cache on each.
 
 // Steps is work done in steps: the generator yields between them (a few
 // milliseconds each for a block of 250,000 flows), so that its caller can

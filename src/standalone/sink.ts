@@ -610,6 +610,7 @@ export class SinkComponent implements Component {
     this.#blocks.clear();
     for (const p of this.#prepared) this.#unspool(p);
     this.#queue = [];
+    this.#adding = [];
     this.#prepared = [];
     this.#spooledChanged();
     this.#r.unregisterHealthcheck();
