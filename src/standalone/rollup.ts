@@ -54,7 +54,7 @@ function wordsOf(c: Column, capacity: number): Words[] {
 }
 
 // Hashes and checks below run column after column (four at once, see
-// quadAt), a small function called once per column or quad (optimized
+// segments), a small function called once per column or quad (optimized
 // after a few calls): a row's forty-odd values sit in as many arrays, and
 // going through them row after row misses the cache on each.
 
@@ -82,11 +82,27 @@ const STEP_ROWS = 65_536;
 // against 68 to 87 one word at a time (realistic flows), 87 to 89 against
 // 138 to 144 (worst case); eight at a time gained nothing more.
 
-// quadAt returns how many columns of one word per row start at words[c] (4 at most).
-function quadAt(words: readonly Words[], c: number): number {
-  let k = 0;
-  while (k < 4 && c + k < words.length && words[c + k]!.width === 1) k++;
-  return k;
+// segments splits `words` into quads (four one-word columns in a row) and
+// single columns (the others, and one-word ones left over).
+function segments(words: readonly Words[]): Words[][] {
+  const out: Words[][] = [];
+  for (let c = 0; c < words.length; ) {
+    let k = 0;
+    while (k < 4 && c + k < words.length && words[c + k]!.width === 1) k++;
+    if (k === 4) {
+      out.push(words.slice(c, c + 4));
+      c += 4;
+    } else {
+      out.push([words[c]!]);
+      c++;
+    }
+  }
+  return out;
+}
+
+// wordCount is how many words per row a segment holds (steps count them).
+function wordCount(segment: readonly Words[]): number {
+  return segment.length === 4 ? 4 : segment[0]!.width;
 }
 
 // hashRows writes two independent hashes of rows 0 to n-1 into `a` and
@@ -96,15 +112,10 @@ function* hashRows(words: readonly Words[], n: number, a: Int32Array, b: Int32Ar
   a.fill(0x2545f491, 0, n);
   b.fill(0x6a09e667, 0, n);
   let done = 0;
-  for (let c = 0; c < words.length; ) {
-    const w = words[c]!;
-    const k = quadAt(words, c);
-    if (k === 4) hashQuad(w.values, words[c + 1]!.values, words[c + 2]!.values, words[c + 3]!.values, n, a, b);
-    else if (k === 0) hashWide(w.values, w.width, n, a, b);
-    else for (let j = 0; j < k; j++) hashWide(words[c + j]!.values, 1, n, a, b);
-    c += Math.max(k, 1);
-    done += Math.max(k, w.width);
-    if (done >= STEP_WORDS) {
+  for (const seg of segments(words)) {
+    if (seg.length === 4) hashQuad(seg[0]!.values, seg[1]!.values, seg[2]!.values, seg[3]!.values, n, a, b);
+    else hashWide(seg[0]!.values, seg[0]!.width, n, a, b);
+    if ((done += wordCount(seg)) >= STEP_WORDS) {
       done = 0;
       yield;
     }
@@ -170,24 +181,17 @@ export function sameAs(words: readonly Words[], m: number, group: Int32Array, re
 // thirds of the grouping's time before).
 function* sameAsSteps(words: readonly Words[], m: number, group: Int32Array, rep: Int32Array, count: number, scratch: Scratch): Steps<boolean> {
   let done = 0;
-  for (let c = 0; c < words.length; ) {
-    const w = words[c]!;
-    const k = quadAt(words, c);
-    if (k === 4) {
-      const s = room(scratch, 4 * count);
-      for (let j = 0; j < 4; j++) gather(words[c + j]!, s, rep, count, j * count);
-      if (!sameQuad(w.values, words[c + 1]!.values, words[c + 2]!.values, words[c + 3]!.values, m, group, s, count)) return false;
+  for (const seg of segments(words)) {
+    const w = seg[0]!;
+    const s = room(scratch, wordCount(seg) * count);
+    if (seg.length === 4) {
+      for (let j = 0; j < 4; j++) gather(seg[j]!, s, rep, count, j * count);
+      if (!sameQuad(w.values, seg[1]!.values, seg[2]!.values, seg[3]!.values, m, group, s, count)) return false;
     } else {
-      for (let j = 0; j < Math.max(k, 1); j++) {
-        const x = words[c + j]!;
-        const s = room(scratch, x.width * count);
-        gather(x, s, rep, count);
-        if (!sameWide(x.values, x.width, m, group, s)) return false;
-      }
+      gather(w, s, rep, count);
+      if (!sameWide(w.values, w.width, m, group, s)) return false;
     }
-    c += Math.max(k, 1);
-    done += Math.max(k, w.width);
-    if (done >= STEP_WORDS) {
+    if ((done += wordCount(seg)) >= STEP_WORDS) {
       done = 0;
       yield;
     }
