@@ -107,6 +107,11 @@ function nextFlush(interval: number, delay: number): number {
   return Math.floor(Date.now() / ms) * ms + ms + delay;
 }
 
+// atLeast returns `buffer` if it holds `size` bytes, else a new one a quarter larger than needed.
+function atLeast(buffer: Uint8Array | undefined, size: number): Uint8Array {
+  return buffer !== undefined && buffer.length >= size ? buffer : new Uint8Array(Math.ceil(size * 1.25));
+}
+
 // nextTurn resolves after the events waiting (I/O, messages) are handled.
 function nextTurn(): Promise<void> {
   return new Promise((resolve) => setImmediate(resolve));
@@ -191,7 +196,7 @@ export class SinkComponent implements Component {
   // Emptied blocks for reuse.
   readonly #blocks: Spares<Block>;
   // The buffer where the columns that are not written as they are get encoded, one after the other.
-  #scratch = new Uint8Array(0);
+  #scratch: Uint8Array = new Uint8Array(0);
   // The buffers of the one-byte indexes of text columns, one per column (see buildBlock).
   readonly #indexes: Uint8Array[] = [];
   // Blocks and sums encoded and waiting for their inserts (or inserting), oldest first.
@@ -456,17 +461,10 @@ export class SinkComponent implements Component {
   }
 
   // scratchOf gives the scratch buffer, of `size` bytes at least.
-  readonly #scratchOf = (size: number): Uint8Array => {
-    if (this.#scratch.length < size) this.#scratch = new Uint8Array(Math.ceil(size * 1.25));
-    return this.#scratch;
-  };
+  readonly #scratchOf = (size: number): Uint8Array => (this.#scratch = atLeast(this.#scratch, size));
 
   // indexesOf gives the buffer of the k-th text column's indexes, of `size` bytes at least.
-  readonly #indexesOf = (k: number, size: number): Uint8Array => {
-    const b = this.#indexes[k];
-    if (b !== undefined && b.length >= size) return b;
-    return (this.#indexes[k] = new Uint8Array(Math.max(size, Math.ceil((b?.length ?? 0) * 1.25))));
-  };
+  readonly #indexesOf = (k: number, size: number): Uint8Array => (this.#indexes[k] = atLeast(this.#indexes[k], size));
 
   // unspool removes the spool files of a prepared block.
   #unspool(p: Prepared): void {
